@@ -1,0 +1,107 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "drillctl",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "drillctl", targets: ["drillctl"]),
+        .executable(name: "drill-bench", targets: ["drill-bench"]),
+        .library(name: "DrillCore", targets: ["DrillCore"]),
+        .library(name: "DrillSSH", targets: ["DrillSSH"]),
+        .library(name: "DrillLab", targets: ["DrillLab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // Pure logic: model, YAML loading, diagnostics, inventory, selectors, planning, templating. No I/O
+        // beyond reading the files it is asked to load.
+        .target(
+            name: "DrillCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // libssh2 from Debian (libssh2-1-dev), with static inline wrappers for its function-like macros.
+        .systemLibrary(
+            name: "CLibSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        // The SSH transport: the only module that imports CLibSSH2.
+        .target(
+            name: "DrillSSH",
+            dependencies: [
+                "DrillCore",
+                "CLibSSH2",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The local practice range: OpenSSH servers on loopback addresses.
+        .target(
+            name: "DrillLab",
+            dependencies: ["DrillCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Command-line interface: thin composition root.
+        .executableTarget(
+            name: "drillctl",
+            dependencies: [
+                "DrillCore",
+                "DrillSSH",
+                "DrillLab",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks (run with `swift run -c release drill-bench ...`); prints figures, asserts nothing.
+        .executableTarget(
+            name: "drill-bench",
+            dependencies: [
+                "DrillCore",
+                "DrillSSH",
+                "DrillLab",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DrillTesting",
+            dependencies: ["DrillCore", "DrillLab"],
+            path: "Tests/DrillTesting",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillCoreTests",
+            dependencies: ["DrillCore", "DrillTesting"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillSSHIntegrationTests",
+            dependencies: ["DrillSSH", "DrillLab", "DrillTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillLabTests",
+            dependencies: ["DrillLab", "DrillTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillCLITests",
+            dependencies: ["DrillTesting"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

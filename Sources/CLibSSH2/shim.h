@@ -1,0 +1,7 @@
+#ifndef DRILLCTL_CLIBSSH2_SHIM_H
+#define DRILLCTL_CLIBSSH2_SHIM_H
+
+#include <libssh2.h>
+#include <libssh2_sftp.h>
+
+#endif
