@@ -241,11 +241,7 @@ public enum ScenarioLoader {
         r.error(
             "unknown severity grade '\(text)'; expected I, II, III or IV",
             at: node,
-            hint: roman[text].map { "did you mean '\($0)'?" }
-                ?? Suggestions.didYouMean(
-                    text.uppercased() == text ? text : text.uppercased(),
-                    among: SeverityGrade.allCases.map(\.rawValue)
-                )
+            hint: (roman[text] ?? SeverityGrade(rawValue: text.uppercased())?.rawValue).map { "did you mean '\($0)'?" }
         )
         return nil
     }
