@@ -71,11 +71,17 @@ struct ScenarioDiagnosticsTests {
         #expect(text.hasSuffix("\n6 errors"))
     }
 
-    @Test("unknown keys, with a did-you-mean", arguments: [
-        ("titl: x", "s.yaml:15:1: error: unknown key 'titl'; did you mean 'title'?"),
-        ("sevrity_deadlines: {}", "s.yaml:15:1: error: unknown key 'sevrity_deadlines'; did you mean 'severity_deadlines'?"),
-        ("colour: red", "s.yaml:15:1: error: unknown key 'colour'"),
-    ])
+    @Test(
+        "unknown keys, with a did-you-mean",
+        arguments: [
+            ("titl: x", "s.yaml:15:1: error: unknown key 'titl'; did you mean 'title'?"),
+            (
+                "sevrity_deadlines: {}",
+                "s.yaml:15:1: error: unknown key 'sevrity_deadlines'; did you mean 'severity_deadlines'?"
+            ),
+            ("colour: red", "s.yaml:15:1: error: unknown key 'colour'"),
+        ]
+    )
     func unknownTopLevelKey(extra: String, expected: String) throws {
         #expect(try Self.check("  - { id: a, at: 1m, message: hi }", extra: extra) == [expected])
     }
@@ -91,12 +97,13 @@ struct ScenarioDiagnosticsTests {
             """
         )
         #expect(
-            diagnostics == [
-                "s.yaml:15:9: error: expected a duration for 'at', found a sequence",
-                "s.yaml:16:14: error: expected text for 'message', found a mapping",
-                "s.yaml:17:14: error: expected a sequence for 'actions', found 'run this'",
-                "s.yaml:14:9: warning: inject 'a' has neither a message nor actions; it does nothing",
-            ].sorted()
+            diagnostics
+                == [
+                    "s.yaml:15:9: error: expected a duration for 'at', found a sequence",
+                    "s.yaml:16:14: error: expected text for 'message', found a mapping",
+                    "s.yaml:17:14: error: expected a sequence for 'actions', found 'run this'",
+                    "s.yaml:14:9: warning: inject 'a' has neither a message nor actions; it does nothing",
+                ].sorted()
         )
     }
 
@@ -203,10 +210,11 @@ struct ScenarioDiagnosticsTests {
             """
         )
         #expect(
-            diagnostics == [
-                "s.yaml:16:21: error: inject 'c' would fire at T+01:07:00 ('b' at T+00:55:00 + 2m to respond + 10m delay), after the drill ends at T+01:00:00",
-                "s.yaml:17:21: error: inject 'e' would fire at T+01:00:00 ('a' at T+00:50:00 + 10m to respond), after the drill ends at T+01:00:00",
-            ].filter { !$0.contains("'e'") }
+            diagnostics
+                == [
+                    "s.yaml:16:21: error: inject 'c' would fire at T+01:07:00 ('b' at T+00:55:00 + 2m to respond + 10m delay), after the drill ends at T+01:00:00",
+                    "s.yaml:17:21: error: inject 'e' would fire at T+01:00:00 ('a' at T+00:50:00 + 10m to respond), after the drill ends at T+01:00:00",
+                ].filter { !$0.contains("'e'") }
         )
     }
 
@@ -261,11 +269,14 @@ struct ScenarioDiagnosticsTests {
         )
     }
 
-    @Test("unknown severity grades", arguments: [
-        ("V", "s.yaml:14:45: error: unknown severity grade 'V'; expected I, II, III or IV"),
-        ("2", "s.yaml:14:45: error: unknown severity grade '2'; expected I, II, III or IV; did you mean 'II'?"),
-        ("ii", "s.yaml:14:45: error: unknown severity grade 'ii'; expected I, II, III or IV; did you mean 'II'?"),
-    ])
+    @Test(
+        "unknown severity grades",
+        arguments: [
+            ("V", "s.yaml:14:45: error: unknown severity grade 'V'; expected I, II, III or IV"),
+            ("2", "s.yaml:14:45: error: unknown severity grade '2'; expected I, II, III or IV; did you mean 'II'?"),
+            ("ii", "s.yaml:14:45: error: unknown severity grade 'ii'; expected I, II, III or IV; did you mean 'II'?"),
+        ]
+    )
     func unknownSeverity(grade: String, expected: String) throws {
         #expect(try Self.check("  - { id: a, at: 1m, message: hi, severity: \(grade) }") == [expected])
     }

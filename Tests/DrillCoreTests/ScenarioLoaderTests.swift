@@ -13,12 +13,18 @@ struct ScenarioLoaderTests {
         #expect(scenario.title == "云南小演练")
         #expect(scenario.timeZone == "Asia/Shanghai")
         #expect(scenario.duration == .seconds(7200))
-        #expect(scenario.startex.map { WallTime.iso8601($0, timeZone: .init(identifier: "Asia/Shanghai")!) } == "2026-06-18T09:00:00+08:00")
+        #expect(
+            scenario.startex.map { WallTime.iso8601($0, timeZone: .init(identifier: "Asia/Shanghai")!) }
+                == "2026-06-18T09:00:00+08:00"
+        )
         #expect(scenario.scope == ["yunnan", "gz_telecom"])
         #expect(scenario.provinces == [Province(id: "yunnan", name: "云南"), Province(id: "guizhou", name: "贵州")])
         #expect(scenario.teams[0] == Team(id: "yn-telecom", name: "云南电信", province: "yunnan", groups: ["yn_telecom"]))
         #expect(scenario.teams[1].hostPatterns == ["yn_mobile"])
-        #expect(scenario.severityDeadlines[.II] == PhaseDeadlines(acknowledge: .seconds(600), report: .seconds(1800), resolve: .seconds(5400)))
+        #expect(
+            scenario.severityDeadlines[.II]
+                == PhaseDeadlines(acknowledge: .seconds(600), report: .seconds(1800), resolve: .seconds(5400))
+        )
         #expect(scenario.severityDeadlines[.I] == SeverityGrade.defaultDeadlines[.I])
         #expect(scenario.variables["banner"] == .string("drill in progress"))
         #expect(scenario.injects.map(\.id) == ["webshell", "escalation", "followup", "notice"])
@@ -89,9 +95,14 @@ struct ScenarioLoaderTests {
         )
         #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics.sorted)")
         let inject = loaded.scenario.injects[0]
-        #expect(inject.actions[0] == .upload(UploadAction(content: "你的文件已被加密", destination: "{{ webroot }}/README.txt", mode: 0o644)))
+        #expect(
+            inject.actions[0]
+                == .upload(UploadAction(content: "你的文件已被加密", destination: "{{ webroot }}/README.txt", mode: 0o644))
+        )
         #expect(inject.actions[1] == .run(RunAction("sleep 1", timeout: .seconds(30))))
-        #expect(inject.landedWhen == Check("test -e {{ webroot }}/README.txt", every: .seconds(5), timeout: .seconds(120)))
+        #expect(
+            inject.landedWhen == Check("test -e {{ webroot }}/README.txt", every: .seconds(5), timeout: .seconds(120))
+        )
     }
 
     @Test("evaluation and scoring sections are read")
@@ -123,10 +134,12 @@ struct ScenarioLoaderTests {
         #expect(scoring.severityWeights[.IV] == 0.5)
         let evaluation = try #require(loaded.scenario.evaluation)
         #expect(evaluation.disagreementThreshold == 1.5)
-        #expect(evaluation.rubric == [
-            RubricCriterion(id: "detection", title: "发现与研判", weight: 2),
-            RubricCriterion(id: "reporting", title: "信息报送"),
-        ])
+        #expect(
+            evaluation.rubric == [
+                RubricCriterion(id: "detection", title: "发现与研判", weight: 2),
+                RubricCriterion(id: "reporting", title: "信息报送"),
+            ]
+        )
     }
 
     @Test("a YAML syntax error is thrown with its line and column")
