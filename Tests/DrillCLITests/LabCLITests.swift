@@ -40,6 +40,54 @@ struct LabCLITests {
         #expect(again.stdout == "No practice range in \(directory); nothing to do.\n")
     }
 
+    @Test("up --inventory shapes the lab after an example inventory: same hosts, groups and drill vars")
+    func shapedAfterInventory() throws {
+        let folder = try TemporaryDirectory(prefix: "cli-lab-inv")
+        defer { folder.remove() }
+        let example = try folder.write(
+            "example.yaml",
+            """
+            all:
+              vars:
+                ansible_user: ops
+              children:
+                yunnan:
+                  vars: { drill_province: yunnan }
+                  children:
+                    yn_telecom:
+                      vars: { drill_team: yn_telecom, ansible_ssh_common_args: "-J jump@bastion.yn.example" }
+                      hosts:
+                        portal.yn.example: { ansible_host: 10.1.2.3, webroot: /var/www/portal }
+                        dns.yn.example: { ansible_host: 10.1.2.4 }
+                web:
+                  hosts:
+                    portal.yn.example:
+            """
+        )
+        let directory = folder.path + "/range"
+        let port = String(LabTesting.freePort())
+        let up = try CommandRunner.drillctl(["lab", "up", "--inventory", example, "--dir", directory, "--port", port])
+        #expect(up.status == 0, "\(up)")
+        defer { _ = try? CommandRunner.drillctl(["lab", "down", "--dir", directory]) }
+        #expect(up.stdout.contains("2 hosts on 127.0.10.1 … 127.0.10.2"))
+
+        let lab = try String(contentsOfFile: directory + "/inventory.yaml", encoding: .utf8)
+        #expect(lab.contains("portal.yn.example:"))
+        #expect(lab.contains("webroot: \"\(directory)/hosts/portal.yn.example/www\""))
+        #expect(!lab.contains("10.1.2.3"))
+        #expect(!lab.contains("bastion"))
+        #expect(!lab.contains("ops"))
+
+        let ping = try CommandRunner.drillctl([
+            "ping", "-i", directory + "/inventory.yaml", "--limit", "web", "--format", "json",
+        ])
+        #expect(ping.status == 0, "\(ping)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(ping.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["host"] as? String } == ["portal.yn.example"])
+        #expect(rows.first?["team"] as? String == "yn_telecom")
+        #expect(rows.first?["province"] as? String == "yunnan")
+    }
+
     @Test("a missing sshd is a clear error with the apt-get command, exit status 1")
     func missingSSHD() throws {
         let folder = try TemporaryDirectory(prefix: "cli-lab-nosshd")
