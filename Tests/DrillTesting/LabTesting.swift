@@ -47,3 +47,28 @@ public enum LabTesting {
         return try CommandRunner.run("/usr/bin/ssh", arguments)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension LabTesting {
+    /// A TCP port nothing listens on right now (the kernel's choice), for a lab started through the CLI or for
+    /// an inventory entry that must be refused.
+    public static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        precondition(fd >= 0, "socket() failed")
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr = in_addr(s_addr: INADDR_ANY)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        precondition(ok, "could not bind a free port")
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
