@@ -113,7 +113,13 @@ let package = Package(
         ),
         .testTarget(
             name: "DrillStoreTests",
-            dependencies: ["DrillStore", "DrillCore", "DrillTesting"],
+            dependencies: [
+                "DrillStore",
+                "DrillCore",
+                "DrillTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -34,16 +34,25 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
         self.pool = pool
     }
 
-    private static func configuration(readonly: Bool, durability: Durability) -> Configuration {
+    private static func configuration(readonly: Bool) -> Configuration {
         var configuration = Configuration()
         configuration.readonly = readonly
         // Another process (drillctl respond, the portal) may hold the write lock for a moment.
         configuration.busyMode = .timeout(10)
-        let synchronous = durability == .full ? "FULL" : "NORMAL"
-        configuration.prepareDatabase { db in
-            if !readonly { try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
-        }
         return configuration
+    }
+
+    /// Opens the pool and sets the writer connection's `synchronous` level. This must happen after the pool is
+    /// open: GRDB's `DatabasePool` sets `synchronous = NORMAL` when it enables WAL, after `prepareDatabase` has
+    /// run, so a pragma set there is silently overridden. The writer connection lives as long as the pool, and
+    /// the setting with it.
+    private static func makePool(path: String, readonly: Bool, durability: Durability) throws -> DatabasePool {
+        let pool = try DatabasePool(path: path, configuration: configuration(readonly: readonly))
+        if !readonly {
+            let synchronous = durability == .full ? "FULL" : "NORMAL"
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+        }
+        return pool
     }
 
     /// Creates the journal of a new run at `path`, and records ``JournalEvent/Kind/runCreated``.
@@ -65,10 +74,7 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
             throw JournalError(.storage, "cannot create the journal '\(path)': the file exists already")
         }
         do {
-            let pool = try DatabasePool(
-                path: path,
-                configuration: configuration(readonly: false, durability: durability)
-            )
+            let pool = try makePool(path: path, readonly: false, durability: durability)
             try JournalSchema.migrator.migrate(pool)
             let journal = Journal(path: path, runID: runID, pool: pool)
             try pool.writeWithoutTransaction { db in
@@ -118,10 +124,7 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
             throw JournalError(.notFound, "no journal at '\(path)': check the run id or folder")
         }
         do {
-            let pool = try DatabasePool(
-                path: path,
-                configuration: configuration(readonly: readonly, durability: durability)
-            )
+            let pool = try makePool(path: path, readonly: readonly, durability: durability)
             let runID: String? = try pool.read { db in
                 let migrator = JournalSchema.migrator
                 let applied = try migrator.appliedIdentifiers(db)
@@ -348,6 +351,11 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
         try await pool.read { db in
             try self.fetch(db, Self.selectColumns + " WHERE idempotency_key = ?", [key]).first
         }
+    }
+
+    /// The value of `PRAGMA name` on a writer connection (for tests of the durability settings).
+    func writerPragma(_ name: String) throws -> String? {
+        try pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
     }
 
     /// The sequence of the last event (0 for none).
