@@ -14,8 +14,18 @@ struct CredentialTests {
         defer { fixture.directory.remove() }
         let teamCode = AccessCode.generate()
         let directorCode = AccessCode.generate()
-        try fixture.journal.storeCredential(role: "team", subject: "yn-telecom", hash: .make(code: teamCode), wallMillis: 1)
-        try fixture.journal.storeCredential(role: "director", subject: "director", hash: .make(code: directorCode), wallMillis: 1)
+        try fixture.journal.storeCredential(
+            role: "team",
+            subject: "yn-telecom",
+            hash: .make(code: teamCode),
+            wallMillis: 1
+        )
+        try fixture.journal.storeCredential(
+            role: "director",
+            subject: "director",
+            hash: .make(code: directorCode),
+            wallMillis: 1
+        )
 
         #expect(try fixture.journal.verify(code: teamCode)?.subject == "yn-telecom")
         #expect(try fixture.journal.verify(code: directorCode)?.role == "director")
@@ -52,7 +62,10 @@ struct CredentialTests {
         }
         #expect(bytes.range(of: Data(code.utf8)) == nil)
         #expect(bytes.range(of: Data(hash.hash.utf8)) != nil)
-        let expected = HMAC<SHA256>.authenticationCode(for: Data(code.utf8), using: SymmetricKey(data: Data(hash.salt.utf8)))
+        let expected = HMAC<SHA256>.authenticationCode(
+            for: Data(code.utf8),
+            using: SymmetricKey(data: Data(hash.salt.utf8))
+        )
         #expect(hash.hash == expected.map { String(format: "%02x", $0) }.joined())
         #expect(hash.salt.count == 32)
         #expect(CredentialHash.make(code: code).hash != hash.hash, "two hashes of one code differ by salt")

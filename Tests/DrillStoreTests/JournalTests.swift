@@ -80,7 +80,12 @@ struct JournalStoreTests {
     func appendAndRead() async throws {
         let fixture = try JournalFixture()
         defer { fixture.directory.remove() }
-        let evidence = CheckEvidence(command: "test -e 'a b'", exitStatus: 0, outputExcerpt: "ok\n中文", checkedAtWallMillis: 7)
+        let evidence = CheckEvidence(
+            command: "test -e 'a b'",
+            exitStatus: 0,
+            outputExcerpt: "ok\n中文",
+            checkedAtWallMillis: 7
+        )
         var offered = JournalFixture.event(
             .checkResult,
             at: 5000,
@@ -106,7 +111,9 @@ struct JournalStoreTests {
     func batch() async throws {
         let fixture = try JournalFixture()
         defer { fixture.directory.remove() }
-        let events = (0..<50).map { JournalFixture.event(.hostActionResult, at: Int64($0), inject: "i", host: "h\($0)") }
+        let events = (0..<50).map {
+            JournalFixture.event(.hostActionResult, at: Int64($0), inject: "i", host: "h\($0)")
+        }
         let written = try await fixture.journal.append(contentsOf: events)
         #expect(written.map(\.sequence) == (2...51).map { Int64($0) })
         #expect(try await fixture.journal.append(contentsOf: []).isEmpty)
@@ -133,7 +140,13 @@ struct JournalStoreTests {
         let fixture = try JournalFixture()
         defer { fixture.directory.remove() }
         let key = IdempotencyKey.hostAction(inject: "webshell", host: "web01")
-        let intent = JournalFixture.event(.hostActionStarted, inject: "webshell", host: "web01", key: key, payload: ["step": 0])
+        let intent = JournalFixture.event(
+            .hostActionStarted,
+            inject: "webshell",
+            host: "web01",
+            key: key,
+            payload: ["step": 0]
+        )
         let first = try await fixture.journal.appendIfAbsent(intent)
         #expect(first.wasAppended)
         #expect(first.event.sequence == 2)
@@ -188,7 +201,9 @@ struct JournalStoreTests {
         let journal = fixture.journal
         _ = try await journal.append(JournalFixture.event(.startex))
         #expect(try journal.summary().status == .running)
-        _ = try await journal.append(JournalFixture.event(.control, payload: ControlPayload(action: .pause).journalValue))
+        _ = try await journal.append(
+            JournalFixture.event(.control, payload: ControlPayload(action: .pause).journalValue)
+        )
         #expect(try journal.summary().status == .paused)
         _ = try await journal.append(contentsOf: [
             JournalFixture.event(.control, payload: ControlPayload(action: .resume).journalValue),
@@ -222,7 +237,9 @@ struct JournalStoreTests {
         #expect(try await reader.allEvents().count == 1)
         var seen: Int64 = 1
         for round in 0..<5 {
-            _ = try await fixture.journal.append(contentsOf: (0..<10).map { _ in JournalFixture.event(.response, team: "t\(round)") })
+            _ = try await fixture.journal.append(
+                contentsOf: (0..<10).map { _ in JournalFixture.event(.response, team: "t\(round)") }
+            )
             let new = try await reader.events(after: seen, limit: nil)
             #expect(new.count == 10)
             #expect(new.first?.sequence == seen + 1)
@@ -275,7 +292,9 @@ struct JournalStoreTests {
         let fixture = try JournalFixture()
         defer { fixture.directory.remove() }
         let queue = try DatabaseQueue(path: fixture.path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        try queue.write {
+            try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")
+        }
         let tooNew = #expect(throws: JournalError.self) { try Journal.open(at: fixture.path) }
         #expect(tooNew?.code == .schemaTooNew)
         #expect(throws: JournalError.self) {
@@ -289,7 +308,9 @@ struct JournalStoreTests {
         defer { fixture.directory.remove() }
         let queue = try DatabaseQueue(path: fixture.path)
         try await queue.write {
-            try $0.execute(sql: "INSERT INTO events (version, kind, wall_ms, exercise_ms, payload) VALUES (1, 'x', 0, 0, '{oops')")
+            try $0.execute(
+                sql: "INSERT INTO events (version, kind, wall_ms, exercise_ms, payload) VALUES (1, 'x', 0, 0, '{oops')"
+            )
         }
         let error = await #expect(throws: JournalError.self) { try await fixture.journal.allEvents() }
         #expect(error?.code == .corruptEvent)
