@@ -41,10 +41,6 @@ struct FanOutOptions: ParsableArguments {
     }
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
-
 enum HostKeyCheckingArgument: String, ExpressibleByArgument, CaseIterable {
     case strict
     case acceptNew = "accept-new"

@@ -43,12 +43,6 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 }
 
-/// How a command prints its result.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case text
-    case json
-}
-
 /// A scenario and an inventory read from disk, validated together.
 struct DrillInputs {
     var scenarioPath: String
