@@ -32,7 +32,7 @@ public enum EngineResume {
     /// needs no anchor).
     public static func clockEvent(
         state: RunState,
-        clock: ExerciseClock,
+        clock: RunClock,
         outage: OutagePolicy,
         runID: String,
         wallMillis: Int64

@@ -38,7 +38,7 @@ public enum EngineObservation: Sendable {
 /// Runs a drill: the async driver of ``EngineStateMachine``.
 ///
 /// It owns the time: it reads the injected `Clock` (`ContinuousClock` in production, a manual clock in tests),
-/// maps it to wall time and, through the ``ExerciseClock`` built from the journal, to exercise time. It tails the
+/// maps it to wall time and, through the ``RunClock`` built from the journal, to exercise time. It tails the
 /// journal (every ``pollInterval``, and as soon as work completes), feeds every event to the state machine, and
 /// carries out the machine's actions concurrently with an ``EngineWorker``. Controls and responses from other
 /// processes arrive through the journal; a pause in the journal stops the exercise clock.
@@ -54,7 +54,7 @@ public final class EngineService<C: Clock>: Sendable where C.Duration == Duratio
 
     private let origin: C.Instant
     private let wallOrigin: Int64
-    private let exerciseClock: Mutex<ExerciseClock>
+    private let exerciseClock: Mutex<RunClock>
     private let makeWorker: @Sendable (@escaping @Sendable () -> EngineTime) -> EngineWorker
 
     /// - Parameters:
@@ -84,7 +84,7 @@ public final class EngineService<C: Clock>: Sendable where C.Duration == Duratio
         self.observer = observer
         origin = clock.now
         wallOrigin = wallMillisAtStart
-        exerciseClock = Mutex(ExerciseClock(speed: speed))
+        exerciseClock = Mutex(RunClock(speed: speed))
         makeWorker = { now in
             EngineWorker(
                 plan: plan,

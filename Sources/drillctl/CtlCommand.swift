@@ -81,7 +81,7 @@ struct CtlCommand: AsyncParsableCommand {
             let journal = try Journal.openForReading(at: directory.journalPath)
             let events = try journal.eventsNow(after: 0)
             let state = RunState.fold(events)
-            let now = ExerciseClock(journal: events).exerciseMillis(atWallMillis: nowWallMillis())
+            let now = RunClock(journal: events).exerciseMillis(atWallMillis: nowWallMillis())
             var plan: Plan?
             if let scenario, let inventory = try? InventoryLoader.load(path: RunSettings.inventoryPath(directory)) {
                 plan = Planner.plan(scenario, inventory: inventory)

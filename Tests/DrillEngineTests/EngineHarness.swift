@@ -64,9 +64,9 @@ let testInventoryYAML = """
 
 /// Wall and exercise time for a virtual run: wall time moves only when the harness moves it.
 final class VirtualTime: Sendable {
-    private let state = Mutex<(wall: Int64, clock: ExerciseClock)>((1_000_000, ExerciseClock()))
+    private let state = Mutex<(wall: Int64, clock: RunClock)>((1_000_000, RunClock()))
     var wall: Int64 { state.withLock { $0.wall } }
-    var clock: ExerciseClock { state.withLock { $0.clock } }
+    var clock: RunClock { state.withLock { $0.clock } }
     func setWall(_ wall: Int64) { state.withLock { $0.wall = max($0.wall, wall) } }
     func apply(_ event: JournalEvent) { state.withLock { $0.clock.apply(event) } }
     var now: EngineTime {
@@ -105,7 +105,7 @@ struct EngineHarness {
         plan: Plan? = nil,
         inventory: Inventory? = nil,
         simulator: TeamSimulator? = nil,
-        journal: InMemoryJournal = InMemoryJournal(),
+        journal: InMemoryJournal = InMemoryJournal(runID: "run-1"),
         executor: InMemoryExecutor = InMemoryExecutor(),
         start: Bool = true
     ) async throws {
@@ -131,7 +131,7 @@ struct EngineHarness {
             runID: "run-1",
             now: { time.now }
         )
-        if start && journal.snapshot.isEmpty {
+        if start && journal.events.isEmpty {
             _ = try await journal.append(
                 JournalEvent(kind: .runCreated, runID: "run-1", wallMillis: time.wall, exerciseMillis: 0)
             )
@@ -150,7 +150,7 @@ struct EngineHarness {
 
     var now: Int64 { time.now.exerciseMillis }
     var state: RunState { machine.state }
-    var events: [JournalEvent] { journal.snapshot }
+    var events: [JournalEvent] { journal.events }
 
     mutating func ingest() async throws {
         for event in try await journal.events(after: lastSequence, limit: nil) {
@@ -268,3 +268,10 @@ struct EngineHarness {
 }
 
 let minute: Int64 = 60_000
+
+/// A journal holding `events` (a prefix of another run's journal), as a restarted engine finds it.
+func prefixJournal(_ events: [JournalEvent]) async throws -> InMemoryJournal {
+    let journal = InMemoryJournal(runID: "run-1")
+    if !events.isEmpty { _ = try await journal.append(contentsOf: events) }
+    return journal
+}

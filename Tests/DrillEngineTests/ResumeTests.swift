@@ -50,7 +50,7 @@ struct ResumeTests {
             let prefix = Array(full.prefix(cut))
             var resumed = try await EngineHarness(
                 simulator: Self.simulator,
-                journal: InMemoryJournal(events: prefix),
+                journal: try await prefixJournal(prefix),
                 start: false
             )
             resumed.time.setWall((prefix.last?.wallMillis ?? 0) + 7 * minute)  // the outage
@@ -78,7 +78,7 @@ struct ResumeTests {
         var engine = try await EngineHarness()
         try await engine.run(until: 11 * minute)
         let prefix = engine.events
-        var resumed = try await EngineHarness(journal: InMemoryJournal(events: prefix), start: false)
+        var resumed = try await EngineHarness(journal: try await prefixJournal(prefix), start: false)
         resumed.moveTo(exercise: 12 * minute)
         try await resumed.respond("t1", "deface", .acknowledge)
         resumed.wait(wallMillis: 2 * minute)
@@ -95,7 +95,7 @@ struct ResumeTests {
         try await engine.run(until: 5 * minute)
         let prefix = engine.events
 
-        var fired = try await EngineHarness(journal: InMemoryJournal(events: prefix), start: false)
+        var fired = try await EngineHarness(journal: try await prefixJournal(prefix), start: false)
         fired.moveTo(exercise: 30 * minute)
         let due = try await fired.resume(outage: .continue, missed: .fire)
         #expect(due.map(\.inject) == ["deface"])
@@ -104,7 +104,7 @@ struct ResumeTests {
         #expect(late.payload["reason"]?.stringValue == "late")
         #expect(late.exerciseMillis == 30 * minute)
 
-        var skipped = try await EngineHarness(journal: InMemoryJournal(events: prefix), start: false)
+        var skipped = try await EngineHarness(journal: try await prefixJournal(prefix), start: false)
         skipped.moveTo(exercise: 30 * minute)
         try await skipped.resume(outage: .continue, missed: .skip)
         try await skipped.run()
@@ -114,7 +114,7 @@ struct ResumeTests {
         let skip = try #require(skipped.events.first { $0.kind == .control && $0.inject == "deface" })
         #expect(skip.payload["action"]?.stringValue == "skip")
 
-        var asked = try await EngineHarness(journal: InMemoryJournal(events: prefix), start: false)
+        var asked = try await EngineHarness(journal: try await prefixJournal(prefix), start: false)
         asked.moveTo(exercise: 30 * minute)
         try await asked.resume(outage: .continue, missed: .ask, fireWhenAsked: ["deface"])
         try await asked.run(until: 30 * minute)
@@ -127,7 +127,7 @@ struct ResumeTests {
         try await engine.run(until: 5 * minute)
         try await engine.control(.trigger(inject: "final"))
         try await engine.run(until: 5 * minute)
-        var resumed = try await EngineHarness(journal: InMemoryJournal(events: engine.events), start: false)
+        var resumed = try await EngineHarness(journal: try await prefixJournal(engine.events), start: false)
         resumed.time.setWall(engine.time.wall + 60 * minute)
         let due = try await resumed.resume(outage: .pause, missed: .fire)
         #expect(due.isEmpty)
