@@ -142,7 +142,7 @@ enum RunSummaryText {
         out +=
             ", \(events.count) journal events\n\n## Injects\n\n| inject | fired at | hosts ok | landed |\n|---|---|---|---|\n"
         for planned in context.plan.injects {
-            guard let inject = state.injects[planned.id], let fired = inject.firedAtMillis else {
+            guard let inject = state.injects[planned.id], let fired = inject.intentAtMillis else {
                 out += "| \(planned.id) | not fired | | |\n"
                 continue
             }
