@@ -7,6 +7,8 @@ public enum HostRange {
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+
+        public init(message: String) { self.message = message }
     }
 
     /// Splits `host[:port]` and expands every `[a:b]` / `[a:b:step]` range, as Ansible's
