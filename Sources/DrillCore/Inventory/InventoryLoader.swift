@@ -113,7 +113,7 @@ public enum InventoryLoader {
         builder: inout InventoryBuilder,
         diagnostics: inout Diagnostics
     ) {
-        var format = format
+        var format = format == .automatic ? self.format(forPath: file) : format
         var yaml: YAMLSource?
         if format != .ini {
             do {
@@ -123,7 +123,8 @@ public enum InventoryLoader {
                 }
                 yaml = source
             } catch {
-                if format == .yaml {
+                // A file that starts like a YAML mapping (`all:`) gets its YAML error, not INI's complaints.
+                if format == .yaml || looksLikeYAML(text) {
                     diagnostics.append(contentsOf: error.diagnostics)
                     return
                 }
@@ -141,6 +142,17 @@ public enum InventoryLoader {
             builder = parser.builder
             diagnostics = parser.diagnostics
         }
+    }
+
+    /// Whether the first meaningful line is a YAML mapping key or document start (`all:`, `---`), which an
+    /// INI inventory never has.
+    static func looksLikeYAML(_ text: String) -> Bool {
+        for line in text.split(whereSeparator: \.isNewline) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
+            return trimmed == "---" || (trimmed.hasSuffix(":") && !trimmed.contains(" ") && !trimmed.hasPrefix("["))
+        }
+        return false
     }
 
     private static func loadFile(
