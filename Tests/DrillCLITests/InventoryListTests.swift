@@ -34,7 +34,9 @@ struct InventoryListTests {
         #expect(graph.status == 0, "\(graph)")
         #expect(graph.stdout.hasPrefix("@all:\n  |--@ungrouped:\n  |--@region:\n"))
 
-        let hosts = try CommandRunner.drillctl(["inventory", "hosts", "-i", fixture("drill.yaml"), "--limit", "yunnan:!yn_mobile"])
+        let hosts = try CommandRunner.drillctl([
+            "inventory", "hosts", "-i", fixture("drill.yaml"), "--limit", "yunnan:!yn_mobile",
+        ])
         #expect(hosts.status == 0, "\(hosts)")
         #expect(hosts.stdout == "yn-tel-web01.example\nyn-tel-web02.example\nyn-tel-web03.example\n")
 
@@ -45,7 +47,9 @@ struct InventoryListTests {
 
     @Test("a pattern that selects nothing fails and says so")
     func emptyLimit() throws {
-        let output = try CommandRunner.drillctl(["inventory", "hosts", "-i", fixture("drill.yaml"), "--limit", "guizou"])
+        let output = try CommandRunner.drillctl([
+            "inventory", "hosts", "-i", fixture("drill.yaml"), "--limit", "guizou",
+        ])
         #expect(output.status == 1)
         #expect(
             output.stderr == """

@@ -31,7 +31,9 @@ struct ConnectionFactsTests {
         #expect("\(full.password!)" == "<redacted>")
         #expect(facts(["ansible_port": .int(2222)]).port == 2222)
         #expect(facts(["ansible_ssh_pass": .string("p")]).password?.reveal() == "p")
-        #expect(facts(["ansible_ssh_host": .string("10.0.0.9"), "ansible_ssh_user": .string("u")]).address == "10.0.0.9")
+        #expect(
+            facts(["ansible_ssh_host": .string("10.0.0.9"), "ansible_ssh_user": .string("u")]).address == "10.0.0.9"
+        )
     }
 
     @Test("a port that is not a number is a problem, not a crash")
@@ -42,18 +44,21 @@ struct ConnectionFactsTests {
         #expect(facts(["ansible_port": .int(70000)]).problems.count == 1)
     }
 
-    @Test("jump hosts from -J, -o ProxyJump (a chain) and the classic ProxyCommand", arguments: [
-        ("-J ops@bastion.example:2222", ["ops@bastion.example:2222"]),
-        ("-Jbastion", ["bastion"]),
-        ("-o ProxyJump=a.example,ops@b.example:2200", ["a.example", "ops@b.example:2200"]),
-        ("-oProxyJump=a.example", ["a.example"]),
-        ("-o 'ProxyJump a.example'", ["a.example"]),
-        ("-o ProxyCommand=\"ssh -W %h:%p -q ops@bastion.example\"", ["ops@bastion.example"]),
-        ("-o 'ProxyCommand=ssh -q -p 2222 -l ops -W %h:%p bastion.example'", ["ops@bastion.example:2222"]),
-        ("-o ProxyCommand='ssh bastion.example nc %h %p'", ["bastion.example"]),
-        ("-o StrictHostKeyChecking=no -J first.example -o ProxyJump=second.example", ["first.example"]),
-        ("-o ProxyJump=none", []),
-    ])
+    @Test(
+        "jump hosts from -J, -o ProxyJump (a chain) and the classic ProxyCommand",
+        arguments: [
+            ("-J ops@bastion.example:2222", ["ops@bastion.example:2222"]),
+            ("-Jbastion", ["bastion"]),
+            ("-o ProxyJump=a.example,ops@b.example:2200", ["a.example", "ops@b.example:2200"]),
+            ("-oProxyJump=a.example", ["a.example"]),
+            ("-o 'ProxyJump a.example'", ["a.example"]),
+            ("-o ProxyCommand=\"ssh -W %h:%p -q ops@bastion.example\"", ["ops@bastion.example"]),
+            ("-o 'ProxyCommand=ssh -q -p 2222 -l ops -W %h:%p bastion.example'", ["ops@bastion.example:2222"]),
+            ("-o ProxyCommand='ssh bastion.example nc %h %p'", ["bastion.example"]),
+            ("-o StrictHostKeyChecking=no -J first.example -o ProxyJump=second.example", ["first.example"]),
+            ("-o ProxyJump=none", []),
+        ]
+    )
     func jumpHosts(arguments: String, expected: [String]) {
         let parsed = facts(["ansible_ssh_common_args": .string(arguments)])
         #expect(parsed.jumpHosts.map(\.description) == expected)
@@ -80,8 +85,16 @@ struct ConnectionFactsTests {
                 "ansible_ssh_common_args: drillctl follows a ProxyCommand only of the form 'ssh -W %h:%p [user@]bastion'; found 'connect-proxy -H proxy:8080 %h %p'; use ProxyJump (-J) instead"
             ]
         )
-        #expect(facts(["ansible_ssh_common_args": .string("-J")]).problems == ["ansible_ssh_common_args ends with '-J' and no value after it"])
-        #expect(facts(["ansible_ssh_common_args": .string("-o 'ProxyJump=a")]).problems == ["cannot read ansible_ssh_common_args: No closing quotation"])
+        #expect(
+            facts(["ansible_ssh_common_args": .string("-J")]).problems == [
+                "ansible_ssh_common_args ends with '-J' and no value after it"
+            ]
+        )
+        #expect(
+            facts(["ansible_ssh_common_args": .string("-o 'ProxyJump=a")]).problems == [
+                "cannot read ansible_ssh_common_args: No closing quotation"
+            ]
+        )
     }
 
     @Test("an inventory hands out facts after precedence")

@@ -5,7 +5,11 @@ import Testing
 @Suite("Loading inventories: Ansible's rules, and every problem with its place")
 struct InventoryLoaderTests {
     /// The one-line descriptions of the diagnostics `text` produces (empty when it loads).
-    func problems(_ text: String, file: String = "inv.yaml", format: InventoryLoader.Format = .automatic)
+    func problems(
+        _ text: String,
+        file: String = "inv.yaml",
+        format: InventoryLoader.Format = .automatic
+    )
         -> [String]
     {
         do {
@@ -105,15 +109,18 @@ struct InventoryLoaderTests {
         #expect(inventory.groups["ungrouped"]?.hosts.isEmpty == true)
     }
 
-    @Test("host ranges: padding, letters, strides, several ranges, ports", arguments: [
-        ("web[01:03].x", ["web01.x", "web02.x", "web03.x"], nil as Int?),
-        ("db-[a:c].x", ["db-a.x", "db-b.x", "db-c.x"], nil),
-        ("n[0:20:5]", ["n0", "n5", "n10", "n15", "n20"], nil),
-        ("r[1:2]-u[a:b]", ["r1-ua", "r1-ub", "r2-ua", "r2-ub"], nil),
-        ("app[8:10]:2222", ["app8", "app9", "app10"], 2222),
-        ("[2001:db8::1]:2200", ["2001:db8::1"], 2200),
-        ("n[:2]", ["n0", "n1", "n2"], nil),
-    ])
+    @Test(
+        "host ranges: padding, letters, strides, several ranges, ports",
+        arguments: [
+            ("web[01:03].x", ["web01.x", "web02.x", "web03.x"], nil as Int?),
+            ("db-[a:c].x", ["db-a.x", "db-b.x", "db-c.x"], nil),
+            ("n[0:20:5]", ["n0", "n5", "n10", "n15", "n20"], nil),
+            ("r[1:2]-u[a:b]", ["r1-ua", "r1-ub", "r2-ua", "r2-ub"], nil),
+            ("app[8:10]:2222", ["app8", "app9", "app10"], 2222),
+            ("[2001:db8::1]:2200", ["2001:db8::1"], 2200),
+            ("n[:2]", ["n0", "n1", "n2"], nil),
+        ]
+    )
     func ranges(pattern: String, hosts: [String], port: Int?) throws {
         let expanded = try HostRange.expand(pattern)
         #expect(expanded.hosts == hosts)
@@ -262,7 +269,7 @@ struct InventoryLoaderTests {
             ) == [
                 "hosts:2:7: error: expected 'name=value' after the host name; found 'ansible_port'; quote a value that holds spaces: name=\"two words\"",
                 "hosts:3:1: error: host range [05:01] in 'web[05:01]' counts down from 05 to 01 and names no host; write the smaller bound first",
-                "hosts:4:1: error: section [db:vars] sets variables of group 'db', which is not declared; add a [db] or [db:children] section, or list it under a [parent:children] section",
+                "hosts:4:1: error: section [db:vars] sets variables of group 'db', which no [db] or [db:children] section declares; add one (an empty [db] will do)",
                 "hosts:6:1: error: invalid section header '[bad section]'; write [group], [group:vars] or [group:children] with no spaces",
                 "hosts:7:1: error: section [web:kids] has an unknown type 'kids'; use [web], [web:vars] or [web:children]",
                 "hosts:10:1: error: section [web:children] names group 'nope', which is not declared; add a [nope] section with its hosts",

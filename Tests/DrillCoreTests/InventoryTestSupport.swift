@@ -27,7 +27,9 @@ struct StrictJSON {
         var reader = StrictJSON(scalars: Array(text.unicodeScalars))
         let value = try reader.value()
         reader.skip()
-        guard reader.index == reader.scalars.count else { throw Failure(description: "trailing text at \(reader.index)") }
+        guard reader.index == reader.scalars.count else {
+            throw Failure(description: "trailing text at \(reader.index)")
+        }
         return value
     }
 
@@ -39,7 +41,9 @@ struct StrictJSON {
 
     private mutating func expect(_ word: String) throws {
         for scalar in word.unicodeScalars {
-            guard index < scalars.count, scalars[index] == scalar else { throw Failure(description: "expected \(word)") }
+            guard index < scalars.count, scalars[index] == scalar else {
+                throw Failure(description: "expected \(word)")
+            }
             index += 1
         }
     }
@@ -106,7 +110,10 @@ struct StrictJSON {
                         var code = UInt32(String(String.UnicodeScalarView(scalars[index..<index + 4])), radix: 16)!
                         index += 4
                         if (0xD800..<0xDC00).contains(code), scalars[index] == "\\" {
-                            let low = UInt32(String(String.UnicodeScalarView(scalars[index + 2..<index + 6])), radix: 16)!
+                            let low = UInt32(
+                                String(String.UnicodeScalarView(scalars[index + 2..<index + 6])),
+                                radix: 16
+                            )!
                             index += 6
                             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                         }

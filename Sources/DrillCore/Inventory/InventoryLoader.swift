@@ -65,7 +65,11 @@ public enum InventoryLoader {
     ///   - file: the path to name in diagnostics.
     ///   - format: the syntax; `.automatic` decides from the text.
     /// - Throws: ``DiagnosticsError`` with every problem found when there is at least one error.
-    public static func load(text: String, file: String, format: Format = .automatic) throws(DiagnosticsError)
+    public static func load(
+        text: String,
+        file: String,
+        format: Format = .automatic
+    ) throws(DiagnosticsError)
         -> Inventory
     {
         var warnings = Diagnostics()
@@ -90,7 +94,11 @@ public enum InventoryLoader {
 
     // MARK: - Internals
 
-    private static func finish(_ builder: InventoryBuilder, _ diagnostics: Diagnostics, warnings: inout Diagnostics)
+    private static func finish(
+        _ builder: InventoryBuilder,
+        _ diagnostics: Diagnostics,
+        warnings: inout Diagnostics
+    )
         throws(DiagnosticsError) -> Inventory
     {
         var diagnostics = diagnostics
@@ -174,7 +182,13 @@ public enum InventoryLoader {
             return
         }
         sources[path] = text
-        parse(text: text, file: path, format: format ?? self.format(forPath: path), builder: &builder, diagnostics: &diagnostics)
+        parse(
+            text: text,
+            file: path,
+            format: format ?? self.format(forPath: path),
+            builder: &builder,
+            diagnostics: &diagnostics
+        )
     }
 
     private static func loadFolder(

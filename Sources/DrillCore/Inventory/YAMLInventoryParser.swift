@@ -1,5 +1,4 @@
 import Foundation
-
 import Yams
 
 /// Reads an Ansible YAML inventory (`all` / `children` / `hosts` / `vars`) from Yams' node tree into an
@@ -375,7 +374,9 @@ struct YAMLInventoryParser {
         case .sequence: "a list"
         case .alias: "an alias"
         case .scalar(let scalar):
-            switch scalar.style == .plain && writtenTag(scalar).isEmpty ? YAML11Scalar.resolvePlain(scalar.string) : .string(scalar.string) {
+            switch scalar.style == .plain && writtenTag(scalar).isEmpty
+                ? YAML11Scalar.resolvePlain(scalar.string) : .string(scalar.string)
+            {
             case .null: "nothing"
             case .bool: "the boolean '\(scalar.string)'"
             case .int: "the integer '\(scalar.string)'"
