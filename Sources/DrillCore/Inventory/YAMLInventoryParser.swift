@@ -135,6 +135,10 @@ struct YAMLInventoryParser {
                 for (childNode, childData) in members {
                     let nullNode = Node.scalar(.init("", Tag(.null), .plain, childNode.mark))
                     guard let child = parseGroup(nameNode: childNode, data: childData ?? nullNode) else { continue }
+                    if child == "ungrouped" && name != "all" {
+                        diagnostics.error(Self.ungroupedChildMessage(parent: name), at: source.location(of: childNode))
+                        continue
+                    }
                     if child == "all" || !builder.addChild(child, to: name) {
                         diagnostics.error(
                             "making '\(child)' a child of '\(name)' creates a loop: '\(child)' is already above '\(name)'",
@@ -149,6 +153,12 @@ struct YAMLInventoryParser {
             }
         }
         return name
+    }
+
+    /// Ansible accepts `ungrouped` below another group, then drops that group's variables from some of its
+    /// hosts (a bug in `Host.remove_group`); drillctl refuses it.
+    static func ungroupedChildMessage(parent: String) -> String {
+        "'ungrouped' is the implicit group of hosts in no other group and cannot be a child of '\(parent)'; put those hosts in a group of their own"
     }
 
     mutating func parseHosts(patternNode: Node, data: Node?, group: String) {
