@@ -85,4 +85,12 @@ struct InventoryValueParsingTests {
         #expect(inventory.groups["ungrouped"]?.hosts == ["a"])
         #expect(inventory.groups["web"]?.hosts == ["b"])
     }
+
+    @Test("a port written with a host applies where the host is first defined, as in Ansible")
+    func portFirstDefinition() throws {
+        let inventory = try InventoryLoader.load(text: "[a]\nh1\n[b]\nh1:2222\nh2:2200\n", file: "hosts")
+        #expect(inventory.variables(forHost: "h1")["ansible_port"] == nil)
+        #expect(inventory.variables(forHost: "h2")["ansible_port"] == .int(2200))
+        #expect(inventory.connectionFacts(forHost: "h2").port == 2200)
+    }
 }
