@@ -90,7 +90,7 @@ struct YAMLInventoryParser {
         for (keyNode, value) in Self.entries(of: data) {
             guard let key = plainString(keyNode) else {
                 diagnostics.error(
-                    "group '\(name)' holds only 'hosts', 'children' and 'vars'; found the key \(describe(keyNode))",
+                    "group '\(name)' holds only 'hosts', 'children' and 'vars'; found the key \(kind(of: keyNode))",
                     at: source.location(of: keyNode)
                 )
                 continue
@@ -165,7 +165,7 @@ struct YAMLInventoryParser {
         let location = source.location(of: patternNode)
         guard case .scalar(let scalar) = patternNode, isStringScalar(scalar) else {
             diagnostics.error(
-                "a host name in group '\(group)' must be a string; found \(describe(patternNode)): put it in quotes",
+                "a host name in group '\(group)' must be a string; found \(kind(of: patternNode)): put it in quotes",
                 at: location
             )
             return
@@ -208,7 +208,7 @@ struct YAMLInventoryParser {
     mutating func groupName(_ node: Node) -> String? {
         guard case .scalar(let scalar) = node, isStringScalar(scalar), !scalar.string.isEmpty else {
             diagnostics.error(
-                "a group name must be a non-empty string; found \(describe(node)) (quote it if it is meant as a name)",
+                "a group name must be a non-empty string; found \(kind(of: node)) (quote it if it is meant as a name)",
                 at: source.location(of: node)
             )
             return nil
@@ -394,9 +394,5 @@ struct YAMLInventoryParser {
             default: "the text '\(scalar.string)'"
             }
         }
-    }
-
-    func describe(_ node: Node) -> String {
-        kind(of: node)
     }
 }
