@@ -15,12 +15,14 @@ let package = Package(
         .library(name: "DrillCore", targets: ["DrillCore"]),
         .library(name: "DrillSSH", targets: ["DrillSSH"]),
         .library(name: "DrillLab", targets: ["DrillLab"]),
+        .library(name: "DrillStore", targets: ["DrillStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Pure logic: model, YAML loading, diagnostics, inventory, selectors, planning, templating. No I/O
@@ -44,6 +46,16 @@ let package = Package(
                 "CLibSSH2",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The durable journal of a run: SQLite through GRDB, run folders, hashed access codes.
+        .target(
+            name: "DrillStore",
+            dependencies: [
+                "DrillCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -72,6 +84,7 @@ let package = Package(
                 "DrillCore",
                 "DrillSSH",
                 "DrillLab",
+                "DrillStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -96,6 +109,17 @@ let package = Package(
         .testTarget(
             name: "DrillLabTests",
             dependencies: ["DrillLab", "DrillTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillStoreTests",
+            dependencies: [
+                "DrillStore",
+                "DrillCore",
+                "DrillTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
