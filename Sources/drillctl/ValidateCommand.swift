@@ -43,11 +43,7 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 }
 
-/// How a command prints its result.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case text
-    case json
-}
+// `OutputFormat` (text | json) is shared with the other commands (FanOutOptions.swift).
 
 /// A scenario and an inventory read from disk, validated together.
 struct DrillInputs {
