@@ -1,3 +1,5 @@
+import Foundation
+
 /// How to reach one inventory host over SSH, read from its resolved Ansible variables.
 ///
 /// `ansible_host`, `ansible_port`, `ansible_user`, `ansible_ssh_private_key_file`, `ansible_password` (kept as a
@@ -20,6 +22,11 @@ public struct ConnectionFacts: Sendable, Hashable {
     public var jumpHosts: [JumpHost]
     /// `UserKnownHostsFile` from the SSH arguments, if set.
     public var knownHostsFile: String?
+    /// `StrictHostKeyChecking` from the SSH arguments, as written (`yes`, `accept-new`, `no`, …), if set.
+    public var strictHostKeyChecking: String?
+    /// Variables that could not be used, described for the user (a port that is not a number, a
+    /// ProxyCommand drillctl cannot follow). Empty when every fact was read cleanly.
+    public var problems: [String] = []
 
     public init(
         name: String,
@@ -29,7 +36,8 @@ public struct ConnectionFacts: Sendable, Hashable {
         privateKeyFile: String? = nil,
         password: Secret? = nil,
         jumpHosts: [JumpHost] = [],
-        knownHostsFile: String? = nil
+        knownHostsFile: String? = nil,
+        strictHostKeyChecking: String? = nil
     ) {
         self.name = name
         self.address = address
@@ -39,13 +47,17 @@ public struct ConnectionFacts: Sendable, Hashable {
         self.password = password
         self.jumpHosts = jumpHosts
         self.knownHostsFile = knownHostsFile
+        self.strictHostKeyChecking = strictHostKeyChecking
     }
 }
 
 /// A bastion in `[user@]host[:port]` form, as OpenSSH's `-J` takes it.
 public struct JumpHost: Sendable, Hashable, CustomStringConvertible {
+    /// The login user on the bastion; nil means the user of the connection.
     public var user: String?
+    /// The bastion's address.
     public var address: String
+    /// The bastion's SSH port.
     public var port: Int
 
     public init(user: String? = nil, address: String, port: Int = 22) {
@@ -86,5 +98,3 @@ public struct JumpHost: Sendable, Hashable, CustomStringConvertible {
         return port == 22 ? "\(userPart)\(hostPart)" : "\(userPart)\(hostPart):\(port)"
     }
 }
-
-import Foundation
