@@ -50,7 +50,7 @@ public struct LabInventory: Sendable {
         var hosts: [LabHost] = []
         var newHosts: [Inventory.Host] = []
         var roots: [String: String] = [:]
-        for (index, name) in source.hostOrder.enumerated() {
+        for (index, name) in source.hostDefinitionOrder.enumerated() {
             let resolved = source.variables(forHost: name)
             let address = LabAddresses.address(at: index)
             let root = "\(directory)/hosts/\(LabInventory.safeFolderName(name))"
@@ -121,7 +121,7 @@ public struct LabInventory: Sendable {
         var all = inventory.groups["all"] ?? Inventory.Group(name: "all")
         // Trees (provinces) before flat groups (roles), each in the order of their first host, so the file reads
         // top-down and each host's variables sit under its province and team.
-        let position = Dictionary(uniqueKeysWithValues: inventory.hostOrder.enumerated().map { ($1, $0) })
+        let position = Dictionary(uniqueKeysWithValues: inventory.hostDefinitionOrder.enumerated().map { ($1, $0) })
         func rank(_ name: String) -> (Int, Int, String) {
             let isTree = !(inventory.groups[name]?.children.isEmpty ?? true)
             let first = inventory.hosts(inGroup: name).compactMap { position[$0] }.min() ?? Int.max
