@@ -46,6 +46,23 @@ struct ExecCLITests {
         }
     }
 
+    @Test("--timeout stops a hanging command: TIMEOUT, timed_out in JSON, exit 1")
+    func timeout() async throws {
+        try await LabTesting.withLab(hosts: 1) { lab in
+            let started = ContinuousClock.now
+            let output = try CommandRunner.drillctl([
+                "exec", "-i", lab.paths.inventory, "--timeout", "1", "--format", "json", "--", "sleep 30",
+            ])
+            #expect(started.duration(to: .now) < .seconds(15))
+            #expect(output.status == 1, "\(output)")
+            let rows = try #require(
+                try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]
+            )
+            #expect(rows.first?["timed_out"] as? Bool == true)
+            #expect(rows.first?["status"] as? String == "failed")
+        }
+    }
+
     @Test("without a command after -- it is a usage error")
     func noCommand() throws {
         let output = try CommandRunner.drillctl(["exec", "-i", "/nonexistent.yaml"])
