@@ -30,12 +30,27 @@ struct ExecBench: AsyncParsableCommand {
     @Option(help: "The lab's port (default: a free one).")
     var port: Int?
 
+    @Flag(
+        help: "Give each host a known_hosts file holding only its own line (shows what re-reading one big file costs)."
+    )
+    var splitKnownHosts = false
+
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drill-bench-\(getpid())").path
         let lab = try Lab.start(hosts: hosts, in: folder, port: port)
         defer { try? lab.stop() }
         var logger = Logger(label: "drill-bench", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = .warning
+        var targets = lab.connectionFacts
+        if splitKnownHosts {
+            let lines = lab.knownHostsText.split(separator: "\n")
+            try FileManager.default.createDirectory(atPath: folder + "/kh", withIntermediateDirectories: true)
+            for (index, line) in lines.enumerated() where index < targets.count {
+                let path = folder + "/kh/" + targets[index].name
+                try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: path))
+                targets[index].knownHostsFile = path
+            }
+        }
         print("hosts  forks  round  wall s  client CPU s  ms/host  ok  peak RSS MB")
         for round in 1...rounds {
             // A new transport per round: every round pays for connect, key exchange and login, as `drillctl exec`.
@@ -46,7 +61,7 @@ struct ExecBench: AsyncParsableCommand {
             let fanOut = FanOut(executor: transport, forks: forks)
             let cpuBefore = Self.cpuSeconds()
             let start = ContinuousClock.now
-            let results = await fanOut.run(RemoteCommand("true", timeout: .seconds(30)), on: lab.connectionFacts)
+            let results = await fanOut.run(RemoteCommand("true", timeout: .seconds(30)), on: targets)
             let wall = start.duration(to: .now)
             let cpu = Self.cpuSeconds() - cpuBefore
             await transport.shutdown()
