@@ -82,7 +82,11 @@ public struct LabInventory: Sendable {
         }
         let groups = source.groups.values.sorted { $0.name < $1.name }.map { group in
             var copy = group
-            copy.vars = group.vars.filter { !Self.replacedVariables.contains($0.key) }
+            // Paths are set on every host (under its own folder); the real hosts' values would only mislead.
+            copy.vars = group.vars.filter { key, value in
+                !Self.replacedVariables.contains(key) && key != "drill_root" && key != "webroot"
+                    && !(value.stringValue.map { Self.isRewrittenPath(key: key, value: $0) } ?? false)
+            }
             return copy
         }
         self.hosts = hosts
