@@ -317,3 +317,87 @@ struct JournalStoreTests {
         #expect(error?.message.contains("event 2") == true)
     }
 }
+
+@Suite("Group commit: concurrent appends share transactions")
+struct GroupCommitTests {
+    @Test("200 concurrent appends all become durable with distinct sequences, in fewer transactions")
+    func concurrentAppends() async throws {
+        let fixture = try JournalFixture()
+        defer { fixture.directory.remove() }
+        let journal = fixture.journal
+        let sequences = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for host in 0..<200 {
+                group.addTask {
+                    let event = JournalFixture.event(
+                        .hostActionResult,
+                        inject: "webshell",
+                        host: "web\(host)",
+                        key: "result-\(host)",
+                        payload: ["step": 0, "exitStatus": 0]
+                    )
+                    return try await journal.append(event).sequence ?? -1
+                }
+            }
+            var all: [Int64] = []
+            for try await sequence in group { all.append(sequence) }
+            return all
+        }
+        #expect(sequences.sorted() == (2...201).map { Int64($0) })
+        #expect(try await journal.allEvents().count == 201)
+        #expect(journal.groupTransactionCount < 200, "\(journal.groupTransactionCount) transactions for 200 appends")
+    }
+
+    @Test("A failing append in a group fails alone; the others in the same group commit")
+    func failureIsIsolated() async throws {
+        let fixture = try JournalFixture()
+        defer { fixture.directory.remove() }
+        let journal = fixture.journal
+        _ = try await journal.append(JournalFixture.event(.injectIntent, inject: "dup", key: "inject:dup#1"))
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for index in 0..<100 {
+                group.addTask {
+                    let key = index == 50 ? "inject:dup#1" : "k\(index)"
+                    let batch = [
+                        JournalFixture.event(.response, team: "t\(index)"),
+                        JournalFixture.event(.injectIntent, inject: "i\(index)", key: key),
+                    ]
+                    do {
+                        _ = try await journal.append(contentsOf: batch)
+                        return (index, true)
+                    } catch {
+                        return (index, false)
+                    }
+                }
+            }
+            var all: [Int: Bool] = [:]
+            for await (index, ok) in group { all[index] = ok }
+            return all
+        }
+        #expect(outcomes.filter { !$0.value }.map(\.key) == [50])
+        let events = try await journal.allEvents()
+        #expect(events.count == 2 + 99 * 2)
+        #expect(!events.contains { $0.team == "t50" }, "the failed batch's first event was rolled back too")
+        #expect(events.map(\.sequence) == (1...200).map { Int64($0) })
+    }
+
+    @Test("Concurrent appendIfAbsent of the same intent writes it once")
+    func concurrentIfAbsent() async throws {
+        let fixture = try JournalFixture()
+        defer { fixture.directory.remove() }
+        let journal = fixture.journal
+        let appended = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    try await journal.appendIfAbsent(
+                        JournalFixture.event(.injectIntent, inject: "x", key: IdempotencyKey.injectIntent(inject: "x"))
+                    ).wasAppended
+                }
+            }
+            var count = 0
+            for try await wasAppended in group where wasAppended { count += 1 }
+            return count
+        }
+        #expect(appended == 1)
+        #expect(try await journal.allEvents().count == 2)
+    }
+}
