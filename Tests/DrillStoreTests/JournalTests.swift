@@ -401,3 +401,73 @@ struct GroupCommitTests {
         #expect(try await journal.allEvents().count == 2)
     }
 }
+
+@Suite("Resume, as the journal supports it")
+struct ResumeSupportTests {
+    @Test("Marking unresolved intents uncertain is idempotent: a second resume finds nothing left to mark")
+    func markUncertainOnce() async throws {
+        let fixture = try JournalFixture()
+        defer { fixture.directory.remove() }
+        let journal = fixture.journal
+        _ = try await journal.append(JournalFixture.event(.startex))
+        _ = try await journal.appendIfAbsent(
+            JournalFixture.event(
+                .injectIntent,
+                at: 60_000,
+                inject: "webshell",
+                key: IdempotencyKey.injectIntent(inject: "webshell")
+            )
+        )
+        for host in ["web01", "web02"] {
+            _ = try await journal.appendIfAbsent(
+                JournalFixture.event(
+                    .hostActionStarted,
+                    at: 60_000,
+                    inject: "webshell",
+                    host: host,
+                    key: IdempotencyKey.hostAction(inject: "webshell", host: host),
+                    payload: ["step": 0]
+                )
+            )
+        }
+        _ = try await journal.append(
+            JournalFixture.event(
+                .hostActionResult,
+                at: 60_040,
+                inject: "webshell",
+                host: "web01",
+                payload: ["step": 0, "exitStatus": 0]
+            )
+        )
+        // The engine is killed here. Resume, twice.
+        for _ in 0..<2 {
+            let reopened = try Journal.open(at: fixture.path)
+            let state = try await reopened.runState()
+            for intent in state.unresolvedIntents where intent.kind != .injectIntent {
+                _ = try await reopened.appendIfAbsent(
+                    JournalEvent(
+                        kind: .uncertain,
+                        runID: reopened.runID,
+                        wallMillis: 9_000,
+                        exerciseMillis: state.lastExerciseMillis,
+                        inject: intent.inject,
+                        host: intent.host,
+                        actor: .engine,
+                        idempotencyKey: IdempotencyKey.uncertain(intentSequence: intent.sequence),
+                        payload: UncertainPayload(
+                            intentSequence: intent.sequence,
+                            intentKind: intent.kind,
+                            reason: "engine restarted"
+                        )
+                        .journalValue
+                    )
+                )
+            }
+        }
+        let state = try await journal.runState()
+        #expect(state.uncertainIntents.map(\.host) == ["web02"])
+        #expect(state.unresolvedIntents.map(\.kind) == [.injectIntent], "the inject itself is continued, not marked")
+        #expect(state.hosts["web02"]?.needsCleanup == ["webshell"], "an uncertain host is still cleaned")
+        #expect(try await journal.allEvents().filter { $0.kind == .uncertain }.count == 1)
+    }
+}
