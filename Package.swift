@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "DrillSSH", targets: ["DrillSSH"]),
         .library(name: "DrillLab", targets: ["DrillLab"]),
         .library(name: "DrillStore", targets: ["DrillStore"]),
+        .library(name: "DrillEngine", targets: ["DrillEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -65,6 +66,13 @@ let package = Package(
             dependencies: ["DrillCore"],
             swiftSettings: swiftSettings
         ),
+        // The drill engine: exercise clock, scheduler state machine, dispatcher, responses and controls. It talks
+        // to hosts and the journal only through DrillCore's ports (RemoteExecutor, JournalWriter/Reader).
+        .target(
+            name: "DrillEngine",
+            dependencies: ["DrillCore"],
+            swiftSettings: swiftSettings
+        ),
         // Command-line interface: thin composition root.
         .executableTarget(
             name: "drillctl",
@@ -72,6 +80,8 @@ let package = Package(
                 "DrillCore",
                 "DrillSSH",
                 "DrillLab",
+                "DrillStore",
+                "DrillEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -85,6 +95,7 @@ let package = Package(
                 "DrillSSH",
                 "DrillLab",
                 "DrillStore",
+                "DrillEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -129,6 +140,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillEngineTests",
+            dependencies: ["DrillEngine", "DrillCore", "DrillTesting"],
+            swiftSettings: swiftSettings
+        ),
+        // End to end: the real practice range, the real SQLite journal and the built drillctl binary.
+        .testTarget(
+            name: "DrillEndToEndTests",
+            dependencies: ["DrillStore", "DrillCore", "DrillLab", "DrillTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

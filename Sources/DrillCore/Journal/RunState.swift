@@ -362,7 +362,7 @@ public struct RunState: Sendable, Equatable {
             if previousStatus == .running { pausedSinceWallMillis = event.wallMillis }
         case .resume, .abort:
             if status != .paused { pausedSinceWallMillis = nil }
-        case .trigger:
+        case .trigger, .skip:
             break
         case .extend:
             guard let inject = event.inject,
