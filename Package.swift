@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Pure logic: model, YAML loading, diagnostics, inventory, selectors, planning, templating. No I/O
@@ -65,6 +66,19 @@ let package = Package(
             dependencies: ["DrillCore"],
             swiftSettings: swiftSettings
         ),
+        // The drill portal: Hummingbird routes, sessions, roles, live updates and the JSON API.
+        .target(
+            name: "DrillPortal",
+            dependencies: [
+                "DrillCore",
+                "DrillStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Command-line interface: thin composition root.
         .executableTarget(
             name: "drillctl",
@@ -72,6 +86,8 @@ let package = Package(
                 "DrillCore",
                 "DrillSSH",
                 "DrillLab",
+                "DrillStore",
+                "DrillPortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -85,6 +101,7 @@ let package = Package(
                 "DrillSSH",
                 "DrillLab",
                 "DrillStore",
+                "DrillPortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -119,6 +136,19 @@ let package = Package(
                 "DrillTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillPortalTests",
+            dependencies: [
+                "DrillPortal",
+                "DrillStore",
+                "DrillCore",
+                "DrillTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
