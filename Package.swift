@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Pure logic: model, YAML loading, diagnostics, inventory, selectors, planning, templating. No I/O
@@ -73,6 +74,19 @@ let package = Package(
             dependencies: ["DrillCore"],
             swiftSettings: swiftSettings
         ),
+        // The drill portal: Hummingbird routes, sessions, roles, live updates and the JSON API.
+        .target(
+            name: "DrillPortal",
+            dependencies: [
+                "DrillCore",
+                "DrillStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Command-line interface: thin composition root.
         .executableTarget(
             name: "drillctl",
@@ -82,6 +96,7 @@ let package = Package(
                 "DrillLab",
                 "DrillStore",
                 "DrillEngine",
+                "DrillPortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,6 +111,7 @@ let package = Package(
                 "DrillLab",
                 "DrillStore",
                 "DrillEngine",
+                "DrillPortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -151,6 +167,19 @@ let package = Package(
         .testTarget(
             name: "DrillEndToEndTests",
             dependencies: ["DrillStore", "DrillCore", "DrillLab", "DrillTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillPortalTests",
+            dependencies: [
+                "DrillPortal",
+                "DrillStore",
+                "DrillCore",
+                "DrillTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,6 +12,7 @@ struct DrillBench: AsyncParsableCommand {
             GenerateBench.self,
             ExecBench.self,
             JournalBench.self,
+            PortalBench.self,
         ]
     )
 }
