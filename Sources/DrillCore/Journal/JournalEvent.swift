@@ -173,7 +173,16 @@ extension JournalEvent {
     }
 }
 
-// `ResponsePhase` (acknowledge -> report -> resolve) is defined with the scenario model (Scenario.swift).
+/// A response phase: acknowledge -> report -> resolve.
+public enum ResponsePhase: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    case acknowledge
+    case report
+    case resolve
+
+    public static func < (lhs: ResponsePhase, rhs: ResponsePhase) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
 
 /// The idempotency keys that make intents unique in a journal. A resumed engine that tries to record an intent
 /// again gets the first one back (``JournalWriter/appendIfAbsent(_:)``) instead of acting twice.
