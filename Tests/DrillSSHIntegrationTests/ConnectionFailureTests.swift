@@ -1,0 +1,128 @@
+import DrillCore
+import DrillLab
+import DrillSSH
+import DrillTesting
+import Foundation
+import Testing
+
+/// Hosts that are down, servers that die, and sessions that must be reused or replaced.
+@Suite("connection failures, reuse and reconnects against a real sshd")
+struct ConnectionFailureTests {
+    @Test("a host that refuses connections gives a typed error fast (after the bounded retries)")
+    func refused() async throws {
+        try await withLab(hosts: 1) { lab in
+            var facts = lab.connectionFacts[0]
+            try await lab.killServerOffPool()
+            facts.name = "down"
+            let (ssh, _) = SSHTestSupport.transport()
+            let clock = ContinuousClock()
+            let started = clock.now
+            let error = await #expect(throws: SSHError.self) { try await ssh.run(RemoteCommand("true"), on: facts) }
+            #expect(error?.code == .connectionRefused)
+            #expect(error?.host == "down (\(facts.address):\(facts.port))")
+            #expect(error?.message.contains("refused the connection on port \(facts.port)") == true)
+            #expect(clock.now - started < .seconds(3))
+        }
+    }
+
+    @Test("a name that does not resolve is a DNS/route error")
+    func unresolvable() async throws {
+        let facts = ConnectionFacts(name: "ghost", address: "no-such-host.invalid", port: 22)
+        let (ssh, _) = SSHTestSupport.transport()
+        let error = await #expect(throws: SSHError.self) { try await ssh.run(RemoteCommand("true"), on: facts) }
+        #expect(error?.code == .unreachable)
+        #expect(error?.message.contains("cannot resolve 'no-such-host.invalid'") == true)
+    }
+
+    @Test("sshd killed in the middle of a command: outcome unknown, not retried")
+    func killedMidCommand() async throws {
+        try await withLab(hosts: 1) { lab in
+            let folder = try TemporaryDirectory(prefix: "drill-midcmd")
+            defer { folder.remove() }
+            let marker = folder.path + "/started"
+            let counter = folder.path + "/runs"
+            let (ssh, _) = SSHTestSupport.transport()
+            let facts = lab.connectionFacts[0]
+            let outcome = Task { try await ssh.run(
+                RemoteCommand("echo x >> \(counter); touch \(marker); sleep 30", timeout: .seconds(60)),
+                on: facts
+            ) }
+            // Wait until the command really runs on the target, then kill the server and its sessions.
+            for _ in 0..<200 where !FileManager.default.fileExists(atPath: marker) { usleep(20_000) }
+            #expect(FileManager.default.fileExists(atPath: marker))
+            try await lab.killServerOffPool()
+            let error = await #expect(throws: SSHError.self) { _ = try await outcome.value }
+            #expect(error?.code == .outcomeUnknown)
+            #expect(error?.message.contains("may have finished, failed or still be running") == true)
+            #expect(try String(contentsOfFile: counter, encoding: .utf8) == "x\n", "the command must not be re-run")
+            await ssh.shutdown()
+        }
+    }
+
+    @Test("many commands reuse one authenticated session")
+    func reuse() async throws {
+        try await withLab(hosts: 1) { lab in
+            let (ssh, _) = SSHTestSupport.transport()
+            var outputs: [String] = []
+            for index in 0..<20 {
+                let result = try await ssh.run(RemoteCommand("echo \(index)"), on: lab.connectionFacts[0])
+                outputs.append(result.stdout)
+                if index > 0 {
+                    #expect(result.timings.connect == .zero)
+                    #expect(result.timings.authenticate == .zero)
+                }
+            }
+            #expect(outputs == (0..<20).map { "\($0)\n" })
+            #expect(ssh.statistics.logins == 1)
+            #expect(ssh.statistics.commands == 20)
+            let log = try String(contentsOfFile: lab.paths.log, encoding: .utf8)
+            #expect(log.components(separatedBy: "Accepted publickey").count - 1 == 1)
+            await ssh.shutdown()
+        }
+    }
+
+    @Test("concurrent commands on one host share at most maxSessionsPerHost sessions")
+    func perHostLimit() async throws {
+        try await withLab(hosts: 1) { lab in
+            let (ssh, _) = SSHTestSupport.transport { $0.maxSessionsPerHost = 3 }
+            let facts = lab.connectionFacts[0]
+            let results = try await withThrowingTaskGroup(of: RemoteResult.self) { group in
+                for _ in 0..<12 { group.addTask { try await ssh.run(RemoteCommand("sleep 0.2; echo ok"), on: facts) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.count == 12)
+            #expect(results.allSatisfy { $0.stdout == "ok\n" })
+            #expect(ssh.statistics.logins <= 3)
+            await ssh.shutdown()
+        }
+    }
+
+    @Test("a kept session that died is replaced transparently (nothing had run on it)")
+    func reconnect() async throws {
+        try await withLab(hosts: 1) { lab in
+            let (ssh, _) = SSHTestSupport.transport()
+            let facts = lab.connectionFacts[0]
+            let output5 = try await ssh.run(RemoteCommand("echo one"), on: facts)
+            #expect(output5.stdout == "one\n")
+            try await lab.killSessionsOffPool()  // the listener stays; our kept session is cut
+            let output6 = try await ssh.run(RemoteCommand("echo two"), on: facts)
+            #expect(output6.stdout == "two\n")
+            #expect(ssh.statistics.logins == 2)
+            #expect(ssh.statistics.reconnects == 1)
+            await ssh.shutdown()
+        }
+    }
+
+    @Test("after shutdown() new commands fail with shutDown")
+    func shutdown() async throws {
+        try await withLab(hosts: 1) { lab in
+            let (ssh, _) = SSHTestSupport.transport()
+            _ = try await ssh.run(RemoteCommand("true"), on: lab.connectionFacts[0])
+            await ssh.shutdown()
+            let error = await #expect(throws: SSHError.self) {
+                try await ssh.run(RemoteCommand("true"), on: lab.connectionFacts[0])
+            }
+            #expect(error?.code == .shutDown)
+        }
+    }
+}
