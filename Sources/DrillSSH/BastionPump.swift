@@ -398,7 +398,9 @@ final class BastionPump: @unchecked Sendable {
             }
         }
         if !tunnel.toSocket.isEmpty {
-            let sent = tunnel.toSocket.withUnsafeBytes { send(tunnel.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = tunnel.toSocket.withUnsafeBytes {
+                send(tunnel.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if sent > 0 {
                 tunnel.toSocket.removeFirst(sent)
                 progressed = true
@@ -428,7 +430,11 @@ final class BastionPump: @unchecked Sendable {
         }
         if !tunnel.toChannel.isEmpty {
             let written = tunnel.toChannel.withUnsafeBytes {
-                drill_libssh2_channel_write(tunnel.channel, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
+                drill_libssh2_channel_write(
+                    tunnel.channel,
+                    $0.baseAddress!.assumingMemoryBound(to: CChar.self),
+                    $0.count
+                )
             }
             if written > 0 {
                 tunnel.toChannel.removeFirst(written)

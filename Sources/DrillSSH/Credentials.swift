@@ -79,7 +79,8 @@ struct LoginCredentials: Sendable {
         guard let info = PrivateKeyInfo(parsing: String(decoding: data, as: UTF8.self)) else {
             throw SSHError(
                 code: .keyUnreadable,
-                message: "\(path) is not a private key in OpenSSH or PEM format; generate one with ssh-keygen -t ed25519",
+                message:
+                    "\(path) is not a private key in OpenSSH or PEM format; generate one with ssh-keygen -t ed25519",
                 host: hostLabel
             )
         }

@@ -20,7 +20,10 @@ enum RemoteCommandWrapper {
 
     /// `timeout`'s duration argument: whole seconds, or seconds with up to three decimals; at least 0.001.
     static func seconds(_ duration: Duration) -> String {
-        let milliseconds = max(1, duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = max(
+            1,
+            duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        )
         if milliseconds % 1000 == 0 { return String(milliseconds / 1000) }
         let fraction = String(milliseconds % 1000)
         return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction

@@ -43,7 +43,9 @@ extension SSHConnection {
         // Opening the channel: a failure here means nothing ran.
         let channel: OpaquePointer
         do throws(SSHError) {
-            channel = try setupWaiter.pointer("libssh2_channel_open_session") { drill_libssh2_channel_open_session(session) }
+            channel = try setupWaiter.pointer("libssh2_channel_open_session") {
+                drill_libssh2_channel_open_session(session)
+            }
         } catch {
             throw error.code == .channelFailure
                 ? SSHError(

@@ -129,7 +129,9 @@ final class SSHConnection: @unchecked Sendable {
         guard let session, let raw = libssh2_session_hostkey(session, &length, &type) else {
             throw SSHError(code: .handshakeFailed, message: "the server sent no host key")
         }
-        let key = raw.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+        let key = raw.withMemoryRebound(to: UInt8.self, capacity: length) {
+            Array(UnsafeBufferPointer(start: $0, count: length))
+        }
         try KnownHostsStore.verify(
             hostLabel: endpoint.label,
             address: endpoint.address,
@@ -235,7 +237,9 @@ final class SSHConnection: @unchecked Sendable {
                 if result == LIBSSH2_ERROR_EAGAIN { try waiter.wait() }
             } while result == LIBSSH2_ERROR_EAGAIN
             if result == 0 { return true }
-            if result.isLibSSH2SocketError { try throwTransportFailure(function: "libssh2_agent_userauth", code: result) }
+            if result.isLibSSH2SocketError {
+                try throwTransportFailure(function: "libssh2_agent_userauth", code: result)
+            }
         }
     }
 

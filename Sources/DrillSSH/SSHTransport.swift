@@ -260,7 +260,9 @@ public final class SSHTransport: RemoteExecutor {
         let connectTimeout = configuration.connectTimeout
         let logger = self.logger
         let bastions = self.bastions
-        let bastionEndpoints = try jumpHosts.map { (jump) throws(SSHError) in try bastionEndpoint(jump, for: endpoint, key: key) }
+        let bastionEndpoints = try jumpHosts.map { (jump) throws(SSHError) in
+            try bastionEndpoint(jump, for: endpoint, key: key)
+        }
         let result = try await workers.run { context throws(SSHError) in
             let started = Deadline.now()
             let deadline = Deadline.after(connectTimeout)
@@ -352,4 +354,3 @@ extension SessionPool.Lease {
         return nil
     }
 }
-

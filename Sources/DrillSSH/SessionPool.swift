@@ -185,7 +185,8 @@ final class SessionPool: Sendable {
     /// Removes idle sessions past the idle timeout; returns them for closing.
     private func sweep(_ state: inout State) -> [SSHConnection] {
         let cutoff = Deadline.now().nanoseconds
-        let limit = UInt64(idleTimeout.components.seconds) * 1_000_000_000
+        let limit =
+            UInt64(idleTimeout.components.seconds) * 1_000_000_000
             + UInt64(idleTimeout.components.attoseconds / 1_000_000_000)
         var expired: [SSHConnection] = []
         for (key, var host) in state.hosts where !host.idle.isEmpty {

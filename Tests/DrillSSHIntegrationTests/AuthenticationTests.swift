@@ -28,7 +28,9 @@ struct AuthenticationTests {
     func keyTypes(type: String, pem: Bool) async throws {
         let folder = try TemporaryDirectory(prefix: "drill-keys")
         defer { folder.remove() }
-        let key = try await offPool { try SSHTestSupport.generateKey(in: folder, name: "id_\(type)", type: type, pem: pem) }
+        let key = try await offPool {
+            try SSHTestSupport.generateKey(in: folder, name: "id_\(type)", type: type, pem: pem)
+        }
         if pem { #expect(try String(contentsOfFile: key, encoding: .utf8).hasPrefix("-----BEGIN EC PRIVATE KEY")) }
         try await withLab(hosts: 1, additionalAuthorizedKeys: [SSHTestSupport.publicKey(of: key)]) { lab in
             var facts = lab.connectionFacts[0]
@@ -45,7 +47,9 @@ struct AuthenticationTests {
         let folder = try TemporaryDirectory(prefix: "drill-keys")
         defer { folder.remove() }
         let passphrase = "correct horse battery staple"
-        let key = try await offPool { try SSHTestSupport.generateKey(in: folder, name: "id_enc", type: "ed25519", passphrase: passphrase) }
+        let key = try await offPool {
+            try SSHTestSupport.generateKey(in: folder, name: "id_enc", type: "ed25519", passphrase: passphrase)
+        }
         let passphraseFile = try folder.write("passphrase", passphrase + "\n")
         try await withLab(hosts: 1, additionalAuthorizedKeys: [SSHTestSupport.publicKey(of: key)]) { lab in
             var facts = lab.connectionFacts[0]
@@ -114,7 +118,9 @@ struct AuthenticationTests {
             for _ in 0..<100 where agent.isRunning { usleep(20_000) }
         }
         for _ in 0..<50 where !FileManager.default.fileExists(atPath: socketPath) { usleep(20_000) }
-        let added = try await offPool { try CommandRunner.run("/usr/bin/ssh-add", ["-q", key], environment: ["SSH_AUTH_SOCK": socketPath]) }
+        let added = try await offPool {
+            try CommandRunner.run("/usr/bin/ssh-add", ["-q", key], environment: ["SSH_AUTH_SOCK": socketPath])
+        }
         #expect(added.status == 0, "\(added)")
         try await withLab(hosts: 1, additionalAuthorizedKeys: [SSHTestSupport.publicKey(of: key)]) { lab in
             var facts = lab.connectionFacts[0]
@@ -131,7 +137,9 @@ struct AuthenticationTests {
     func refusedLogin() async throws {
         let folder = try TemporaryDirectory(prefix: "drill-keys")
         defer { folder.remove() }
-        let stranger = try await offPool { try SSHTestSupport.generateKey(in: folder, name: "id_stranger", type: "ed25519") }
+        let stranger = try await offPool {
+            try SSHTestSupport.generateKey(in: folder, name: "id_stranger", type: "ed25519")
+        }
         try await withLab(hosts: 1) { lab in
             var facts = lab.connectionFacts[0]
             facts.privateKeyFile = stranger

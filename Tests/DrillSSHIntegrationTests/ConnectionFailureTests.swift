@@ -43,10 +43,12 @@ struct ConnectionFailureTests {
             let counter = folder.path + "/runs"
             let (ssh, _) = SSHTestSupport.transport()
             let facts = lab.connectionFacts[0]
-            let outcome = Task { try await ssh.run(
-                RemoteCommand("echo x >> \(counter); touch \(marker); sleep 30", timeout: .seconds(60)),
-                on: facts
-            ) }
+            let outcome = Task {
+                try await ssh.run(
+                    RemoteCommand("echo x >> \(counter); touch \(marker); sleep 30", timeout: .seconds(60)),
+                    on: facts
+                )
+            }
             // Wait until the command really runs on the target, then kill the server and its sessions.
             for _ in 0..<200 where !FileManager.default.fileExists(atPath: marker) { usleep(20_000) }
             #expect(FileManager.default.fileExists(atPath: marker))
@@ -109,6 +111,19 @@ struct ConnectionFailureTests {
             #expect(output6.stdout == "two\n")
             #expect(ssh.statistics.logins == 2)
             #expect(ssh.statistics.reconnects == 1)
+            await ssh.shutdown()
+        }
+    }
+
+    @Test("sessions idle longer than idleTimeout are closed and replaced by a new login")
+    func idleClosing() async throws {
+        try await withLab(hosts: 1) { lab in
+            let (ssh, _) = SSHTestSupport.transport { $0.idleTimeout = .zero }
+            let facts = lab.connectionFacts[0]
+            _ = try await ssh.run(RemoteCommand("true"), on: facts)
+            _ = try await ssh.run(RemoteCommand("true"), on: facts)
+            #expect(ssh.statistics.logins == 2)
+            #expect(ssh.statistics.reconnects == 0)
             await ssh.shutdown()
         }
     }

@@ -39,7 +39,10 @@ struct ExecTests {
     func stdinClosed() async throws {
         try await withLab(hosts: 1) { lab in
             let (ssh, _) = SSHTestSupport.transport()
-            let result = try await ssh.run(RemoteCommand("cat; echo done", timeout: .seconds(5)), on: lab.connectionFacts[0])
+            let result = try await ssh.run(
+                RemoteCommand("cat; echo done", timeout: .seconds(5)),
+                on: lab.connectionFacts[0]
+            )
             #expect(result.stdout == "done\n")
             #expect(!result.timedOut)
             await ssh.shutdown()
@@ -64,12 +67,21 @@ struct ExecTests {
             #expect(result.timedOut)
             #expect(elapsed < .seconds(4))
             for file in [shellPid, childPid] {
-                let pid = try #require(Int32(try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+                let pid = try #require(
+                    Int32(
+                        try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(
+                            in: .whitespacesAndNewlines
+                        )
+                    )
+                )
                 // The target is this machine: the process must be gone (or a zombie being reaped).
                 var gone = false
                 for _ in 0..<50 {
                     let state = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-                    if state == nil || state!.contains(") Z ") { gone = true; break }
+                    if state == nil || state!.contains(") Z ") {
+                        gone = true
+                        break
+                    }
                     usleep(20_000)
                 }
                 #expect(gone, "process \(pid) from \(file) still runs on the target")

@@ -14,7 +14,9 @@ struct HostKeyTests {
     static func hostKey(_ lab: RunningLab) async throws -> (line: String, fingerprint: String) {
         let line = try String(contentsOfFile: lab.paths.hostKey + ".pub", encoding: .utf8)
             .split(separator: " ").prefix(2).joined(separator: " ")
-        let printed = try await offPool { try CommandRunner.run("/usr/bin/ssh-keygen", ["-lf", lab.paths.hostKey + ".pub"]) }
+        let printed = try await offPool {
+            try CommandRunner.run("/usr/bin/ssh-keygen", ["-lf", lab.paths.hostKey + ".pub"])
+        }
         let fingerprint = printed.stdout.split(separator: " ")[1]
         return (line, String(fingerprint))
     }
@@ -158,21 +160,30 @@ struct HostKeyTests {
             let facts = Self.facts(lab, knownHosts: "/nonexistent/known_hosts")
             let output4 = try await ssh.run(RemoteCommand("echo off"), on: facts)
             #expect(output4.stdout == "off\n")
-            #expect(log.entries.contains { $0.level == .warning && "\($0.message)".contains("HOST KEY CHECKING IS OFF") })
+            #expect(
+                log.entries.contains { $0.level == .warning && "\($0.message)".contains("HOST KEY CHECKING IS OFF") }
+            )
             await ssh.shutdown()
         }
     }
 
     @Test("the host key method follows known_hosts: a server with ECDSA and ed25519 keys is checked by its ed25519 key")
     func hostKeyPreference() async throws {
-        let sshd = try await offPool { try OwnSSHD(
-            address: "127.0.10.201",
-            extraConfig: ["PubkeyAuthentication yes", "AuthorizedKeysFile none"],
-            extraHostKeyTypes: ["ecdsa"]
-        ) }
+        let sshd = try await offPool {
+            try OwnSSHD(
+                address: "127.0.10.201",
+                extraConfig: ["PubkeyAuthentication yes", "AuthorizedKeysFile none"],
+                extraHostKeyTypes: ["ecdsa"]
+            )
+        }
         defer { sshd.stop() }
         let knownHosts = try sshd.folder.write("known_hosts", sshd.knownHostsLine)  // the ed25519 key only
-        let facts = ConnectionFacts(name: "two-keys", address: sshd.address, port: sshd.port, knownHostsFile: knownHosts)
+        let facts = ConnectionFacts(
+            name: "two-keys",
+            address: sshd.address,
+            port: sshd.port,
+            knownHostsFile: knownHosts
+        )
         let (ssh, _) = SSHTestSupport.transport()
         // No key is authorised, so the login fails, but only after the host key was accepted.
         let error = await #expect(throws: SSHError.self) { try await ssh.run(RemoteCommand("true"), on: facts) }

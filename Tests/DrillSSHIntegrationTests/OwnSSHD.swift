@@ -31,15 +31,16 @@ final class OwnSSHD: @unchecked Sendable {
         var lastError = ""
         for _ in 0..<5 {
             let port = Int.random(in: 20000...60000)
-            let config = [
-                "ListenAddress \(address):\(port)",
-                "PidFile \(folder.path)/sshd.pid",
-                "UsePAM no",
-                "StrictModes no",
-                "PrintMotd no",
-                "UseDNS no",
-                "Subsystem sftp internal-sftp",
-            ] + hostKeyLines + extraConfig
+            let config =
+                [
+                    "ListenAddress \(address):\(port)",
+                    "PidFile \(folder.path)/sshd.pid",
+                    "UsePAM no",
+                    "StrictModes no",
+                    "PrintMotd no",
+                    "UseDNS no",
+                    "Subsystem sftp internal-sftp",
+                ] + hostKeyLines + extraConfig
             let configPath = try folder.write("sshd_config", config.joined(separator: "\n") + "\n")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")

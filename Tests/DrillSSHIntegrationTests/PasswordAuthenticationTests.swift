@@ -17,19 +17,23 @@ struct PasswordAuthenticationTests {
         }
         let user = "drillpw\(Int.random(in: 10000...99999))"
         let password = "pw-\(UUID().uuidString)"
-        let created = try await offPool { try CommandRunner.run("/usr/sbin/useradd", ["-M", "-d", "/tmp", "-s", "/bin/sh", user]) }
+        let created = try await offPool {
+            try CommandRunner.run("/usr/sbin/useradd", ["-M", "-d", "/tmp", "-s", "/bin/sh", user])
+        }
         try #require(created.status == 0, "useradd failed: \(created)")
         defer { _ = try? CommandRunner.run("/usr/sbin/userdel", [user]) }
         let set = try await offPool { try CommandRunner.run("/usr/sbin/chpasswd", [], stdin: "\(user):\(password)\n") }
         try #require(set.status == 0, "chpasswd failed: \(set)")
 
-        let sshd = try await offPool { try OwnSSHD(extraConfig: [
-            "PasswordAuthentication yes",
-            "KbdInteractiveAuthentication no",
-            "PubkeyAuthentication no",
-            "AuthenticationMethods password",
-            "AllowUsers \(user)",
-        ]) }
+        let sshd = try await offPool {
+            try OwnSSHD(extraConfig: [
+                "PasswordAuthentication yes",
+                "KbdInteractiveAuthentication no",
+                "PubkeyAuthentication no",
+                "AuthenticationMethods password",
+                "AllowUsers \(user)",
+            ])
+        }
         defer { sshd.stop() }
         let knownHosts = try sshd.folder.write("known_hosts", sshd.knownHostsLine)
         var facts = ConnectionFacts(

@@ -30,7 +30,9 @@ struct UploadTests {
             #expect(FileManager.default.contents(atPath: path) == Data(big))
             let replaced = try FileManager.default.attributesOfItem(atPath: path)
             #expect((replaced[.posixPermissions] as? Int) == 0o600)
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".drill-") }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+                $0.contains(".drill-")
+            }
             #expect(leftovers.isEmpty)
             #expect(ssh.statistics.logins == 1)
             await ssh.shutdown()

@@ -91,7 +91,10 @@ struct TransportPieceTests {
 
     @Test("the host label shows the inventory name and the address it resolves to")
     func label() {
-        #expect(SSHTransport.label(ConnectionFacts(name: "web1", address: "127.0.10.1", port: 2222)) == "web1 (127.0.10.1:2222)")
+        #expect(
+            SSHTransport.label(ConnectionFacts(name: "web1", address: "127.0.10.1", port: 2222))
+                == "web1 (127.0.10.1:2222)"
+        )
         #expect(SSHTransport.label(ConnectionFacts(name: "db", address: "db")) == "db")
     }
 }
