@@ -70,7 +70,6 @@ struct HostKeyTests {
     @Test("hashed entries (ssh-keygen -H) are trusted")
     func hashed() async throws {
         try await withLab(hosts: 1) { lab in
-            let hostKey = try await Self.hostKey(lab)
             let folder = try TemporaryDirectory(prefix: "drill-kh")
             defer { folder.remove() }
             let knownHosts = try folder.write("known_hosts", lab.knownHostsText)
@@ -155,7 +154,6 @@ struct HostKeyTests {
     @Test("off connects to an unknown host and warns loudly")
     func off() async throws {
         try await withLab(hosts: 1) { lab in
-            let hostKey = try await Self.hostKey(lab)
             let (ssh, log) = SSHTestSupport.transport(hostKeyChecking: .off)
             let facts = Self.facts(lab, knownHosts: "/nonexistent/known_hosts")
             let output4 = try await ssh.run(RemoteCommand("echo off"), on: facts)
