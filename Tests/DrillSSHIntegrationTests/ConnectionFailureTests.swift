@@ -25,6 +25,35 @@ struct ConnectionFailureTests {
         }
     }
 
+    @Test("a server that accepts TCP but never speaks SSH times out at the connect timeout, with a typed error")
+    func silentServer() async throws {
+        // A listening socket that never accepts: the kernel completes the TCP handshake, no banner ever comes.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        inet_pton(AF_INET, "127.0.10.203", &address.sin_addr)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(listener, pointer, length) == 0 && listen(listener, 8) == 0
+                    && getsockname(listener, pointer, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let facts = ConnectionFacts(name: "silent", address: "127.0.10.203", port: port)
+        let (ssh, _) = SSHTestSupport.transport(hostKeyChecking: .off) { $0.connectTimeout = .seconds(1) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = await #expect(throws: SSHError.self) { try await ssh.run(RemoteCommand("true"), on: facts) }
+        let elapsed = clock.now - started
+        #expect(error?.code == .timedOut)
+        #expect(error?.message.contains("connect timeout") == true)
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(3))
+    }
+
     @Test("a name that does not resolve is a DNS/route error")
     func unresolvable() async throws {
         let facts = ConnectionFacts(name: "ghost", address: "no-such-host.invalid", port: 22)
