@@ -47,7 +47,9 @@ struct LoginCredentials: Sendable {
         var keys: [KeyFile] = []
         if let explicit = privateKeyFile {
             let path = expandTilde(explicit, home: home)
-            keys.append(try keyFile(at: path, passphrase: passphrase, hostLabel: hostLabel, explicit: true)!)
+            if let key = try keyFile(at: path, passphrase: passphrase, hostLabel: hostLabel, explicit: true) {
+                keys.append(key)
+            }
         } else {
             for name in ["id_ed25519", "id_ecdsa"] {
                 let path = "\(home)/.ssh/\(name)"

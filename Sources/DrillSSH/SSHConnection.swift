@@ -295,9 +295,11 @@ final class SSHConnection: @unchecked Sendable {
     // MARK: - Waiting
 
     func makeWaiter(deadline: Deadline, context: JobContext?, phase: String) -> SessionWaiter {
+        guard let session else { preconditionFailure("makeWaiter on a closed SSHConnection") }
         let label = endpoint.label
+        let budget = phase == "handshake" || phase == "auth" ? "the connect timeout" : "its deadline"
         return SessionWaiter(
-            session: session!,
+            session: session,
             socket: socket,
             deadline: deadline,
             context: context,
@@ -305,7 +307,7 @@ final class SSHConnection: @unchecked Sendable {
                 SSHError(
                     code: .timedOut,
                     message:
-                        "\(phase) with \(label) did not finish within the connect timeout; the server may be overloaded (MaxStartups) or the route slow",
+                        "\(phase) with \(label) did not finish within \(budget); the server may be overloaded (MaxStartups) or the route slow",
                     host: label
                 )
             },
