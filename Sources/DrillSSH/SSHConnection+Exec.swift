@@ -57,7 +57,13 @@ extension SSHConnection {
                 ) : error
         }
         var channelOpen = true
-        defer { if channelOpen { freeChannel(channel, deadline: .after(.seconds(2))) } }
+        defer {
+            if channelOpen {
+                // Leaving early (error, cancellation): don't wait for the server; a session whose channel could not
+                // be freed at once is marked broken and closed instead of reused.
+                freeChannel(channel, deadline: .after(.milliseconds(100)))
+            }
+        }
         let wrapped = RemoteCommandWrapper.wrap(command.command, timeout: command.timeout)
         do throws(SSHError) {
             try setupWaiter.call("libssh2_channel_exec") { drill_libssh2_channel_exec(channel, wrapped) }

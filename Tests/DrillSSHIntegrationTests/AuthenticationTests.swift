@@ -117,7 +117,7 @@ struct AuthenticationTests {
             kill(agent.processIdentifier, SIGKILL)
             for _ in 0..<100 where agent.isRunning { usleep(20_000) }
         }
-        for _ in 0..<50 where !FileManager.default.fileExists(atPath: socketPath) { usleep(20_000) }
+        await eventually { FileManager.default.fileExists(atPath: socketPath) }
         let added = try await offPool {
             try CommandRunner.run("/usr/bin/ssh-add", ["-q", key], environment: ["SSH_AUTH_SOCK": socketPath])
         }

@@ -3,6 +3,7 @@ import DrillLab
 import DrillSSH
 import DrillTesting
 import Foundation
+import InMemoryLogging
 import Testing
 
 /// Hosts that are down, servers that die, and sessions that must be reused or replaced.
@@ -54,6 +55,68 @@ struct ConnectionFailureTests {
         #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(3))
     }
 
+    @Test("connections dropped before login (sshd MaxStartups) are retried with backoff and succeed")
+    func maxStartupsDrops() async throws {
+        let folder = try TemporaryDirectory(prefix: "drill-startups")
+        defer { folder.remove() }
+        let key = try await offPool { try SSHTestSupport.generateKey(in: folder, name: "id", type: "ed25519") }
+        let authorized = try folder.write("authorized_keys", try SSHTestSupport.publicKey(of: key) + "\n")
+        // At most one unauthenticated connection at a time: every other simultaneous one is dropped at once.
+        let sshd = try await offPool {
+            try OwnSSHD(
+                address: "127.0.10.204",
+                extraConfig: [
+                    "MaxStartups 1:100:1", "AuthorizedKeysFile \(authorized)", "AllowUsers \(LabTestUser.name)",
+                ]
+            )
+        }
+        defer { sshd.stop() }
+        let knownHosts = try folder.write("known_hosts", sshd.knownHostsLine)
+        let facts = ConnectionFacts(
+            name: "busy",
+            address: sshd.address,
+            port: sshd.port,
+            user: LabTestUser.name,
+            privateKeyFile: key,
+            knownHostsFile: knownHosts
+        )
+        let (ssh, log) = SSHTestSupport.transport {
+            $0.maxSessionsPerHost = 4
+            $0.connectRetries = 6
+            $0.retryBackoff = .milliseconds(50)
+        }
+        let results = try await withThrowingTaskGroup(of: RemoteResult.self) { group in
+            for index in 0..<4 { group.addTask { try await ssh.run(RemoteCommand("echo \(index)"), on: facts) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.map(\.stdout).sorted() == ["0\n", "1\n", "2\n", "3\n"])
+        let retries = log.entries.filter { "\($0.message)".contains("connection failed before login") }
+        print("MaxStartups drops retried: \(retries.count)")
+        await ssh.shutdown()
+    }
+
+    @Test("a cancelled command returns promptly with a cancelled error")
+    func cancellation() async throws {
+        try await withLab(hosts: 1) { lab in
+            let folder = try TemporaryDirectory(prefix: "drill-cancel")
+            defer { folder.remove() }
+            let marker = folder.path + "/started"
+            let (ssh, _) = SSHTestSupport.transport()
+            let facts = lab.connectionFacts[0]
+            let task = Task {
+                try await ssh.run(RemoteCommand("touch \(marker); sleep 20", timeout: .seconds(20)), on: facts)
+            }
+            await eventually { FileManager.default.fileExists(atPath: marker) }
+            let clock = ContinuousClock()
+            let started = clock.now
+            task.cancel()
+            let error = await #expect(throws: SSHError.self) { _ = try await task.value }
+            #expect(error?.code == .cancelled)
+            #expect(clock.now - started < .seconds(2), "cancellation must not wait for the remote command")
+            await ssh.shutdown()
+        }
+    }
+
     @Test("a name that does not resolve is a DNS/route error")
     func unresolvable() async throws {
         let facts = ConnectionFacts(name: "ghost", address: "no-such-host.invalid", port: 22)
@@ -79,7 +142,7 @@ struct ConnectionFailureTests {
                 )
             }
             // Wait until the command really runs on the target, then kill the server and its sessions.
-            for _ in 0..<200 where !FileManager.default.fileExists(atPath: marker) { usleep(20_000) }
+            await eventually { FileManager.default.fileExists(atPath: marker) }
             #expect(FileManager.default.fileExists(atPath: marker))
             try await lab.killServerOffPool()
             let error = await #expect(throws: SSHError.self) { _ = try await outcome.value }

@@ -46,6 +46,37 @@ struct JumpHostTests {
         }
     }
 
+    @Test("two hops: the second bastion is reached through the first")
+    func twoHops() async throws {
+        try await withLab(hosts: 1) { targets in
+            let keys = [targets.clientPublicKey]
+            try await withLab(hosts: 1, additionalAuthorizedKeys: keys) { first in
+                try await withLab(hosts: 1, additionalAuthorizedKeys: keys) { second in
+                    let folder = try TemporaryDirectory(prefix: "drill-jump")
+                    defer { folder.remove() }
+                    let knownHosts = try folder.write(
+                        "known_hosts",
+                        targets.knownHostsText + first.knownHostsText + second.knownHostsText
+                    )
+                    var facts = targets.connectionFacts[0]
+                    facts.knownHostsFile = knownHosts
+                    facts.jumpHosts = [
+                        JumpHost(user: first.user, address: first.hosts[0].address, port: first.port),
+                        JumpHost(user: second.user, address: second.hosts[0].address, port: second.port),
+                    ]
+                    let (ssh, _) = SSHTestSupport.transport()
+                    let result = try await ssh.run(RemoteCommand("echo two hops"), on: facts)
+                    #expect(result.stdout == "two hops\n")
+                    for lab in [first, second] {
+                        let log = try String(contentsOfFile: lab.paths.log, encoding: .utf8)
+                        #expect(log.components(separatedBy: "Accepted publickey").count - 1 == 1)
+                    }
+                    await ssh.shutdown()
+                }
+            }
+        }
+    }
+
     @Test("a bastion whose host key is unknown is refused like any host")
     func unknownBastion() async throws {
         try await withLab(hosts: 1) { targets in

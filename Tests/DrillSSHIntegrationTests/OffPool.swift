@@ -44,3 +44,16 @@ extension RunningLab {
     /// ``RunningLab/killSessions()`` off the cooperative pool.
     func killSessionsOffPool() async throws { try await offPool { self.killSessions() } }
 }
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes; suspends between polls (never blocks a
+/// cooperative thread). For waiting on another process, not for time logic.
+@discardableResult
+func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while !condition() {
+        if clock.now >= deadline { return false }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return true
+}
