@@ -53,6 +53,13 @@ final class SessionPool: Sendable {
         self.closer = closer
     }
 
+    deinit {
+        // A transport dropped without shutdown(): close what is still kept (bounded: each close gives up after
+        // half a second).
+        let idle = state.withLock { state in state.hosts.values.flatMap(\.idle) }
+        for connection in idle { connection.close() }
+    }
+
     /// Waits for an idle session or a free slot for `key`.
     ///
     /// - Throws: ``SSHError`` `.shutDown` or `.cancelled`.
