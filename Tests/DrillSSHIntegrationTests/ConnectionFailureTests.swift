@@ -95,24 +95,36 @@ struct ConnectionFailureTests {
         await ssh.shutdown()
     }
 
-    @Test("a cancelled command returns promptly with a cancelled error")
+    @Test("a cancelled command returns promptly with a cancelled error, and is killed on the target")
     func cancellation() async throws {
         try await withLab(hosts: 1) { lab in
             let folder = try TemporaryDirectory(prefix: "drill-cancel")
             defer { folder.remove() }
-            let marker = folder.path + "/started"
+            let pidFile = folder.path + "/pid"
             let (ssh, _) = SSHTestSupport.transport()
             let facts = lab.connectionFacts[0]
             let task = Task {
-                try await ssh.run(RemoteCommand("touch \(marker); sleep 20", timeout: .seconds(20)), on: facts)
+                try await ssh.run(RemoteCommand("echo $$ > \(pidFile); sleep 60", timeout: .seconds(120)), on: facts)
             }
-            await eventually { FileManager.default.fileExists(atPath: marker) }
+            await eventually { ((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "").hasSuffix("\n") }
+            let pid = try #require(
+                Int32(
+                    (try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(
+                        in: .whitespacesAndNewlines
+                    )
+                )
+            )
             let clock = ContinuousClock()
             let started = clock.now
             task.cancel()
             let error = await #expect(throws: SSHError.self) { _ = try await task.value }
             #expect(error?.code == .cancelled)
-            #expect(clock.now - started < .seconds(2), "cancellation must not wait for the remote command")
+            #expect(clock.now - started < .seconds(3), "cancellation must not wait for the remote command")
+            let gone = await eventually(timeout: .seconds(5)) {
+                let state = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+                return state == nil || state!.contains(") Z ")
+            }
+            #expect(gone, "the cancelled command (pid \(pid)) still runs on the target")
             await ssh.shutdown()
         }
     }
