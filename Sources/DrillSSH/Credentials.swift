@@ -94,6 +94,15 @@ struct LoginCredentials: Sendable {
                 host: hostLabel
             )
         }
+        if info.format == .pkcs8 && info.algorithm == "ssh-ed25519" {
+            // Measured: libssh2 1.10 loads such a key but fails to sign with it ("Callback returned error").
+            throw SSHError(
+                code: .unsupportedKey,
+                message:
+                    "\(path) is an ed25519 key in PKCS#8 PEM format (as openssl genpkey writes it), which libssh2 1.10 cannot sign with. Use an ed25519 key in OpenSSH format (ssh-keygen -t ed25519) or an ECDSA key",
+                host: hostLabel
+            )
+        }
         if info.encrypted && passphrase == nil {
             throw SSHError(
                 code: .keyUnreadable,

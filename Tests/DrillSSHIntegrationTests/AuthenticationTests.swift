@@ -42,6 +42,35 @@ struct AuthenticationTests {
         }
     }
 
+    /// A throwaway ed25519 key in PKCS#8 PEM (`openssl genpkey -algorithm ed25519`), made for this test only:
+    /// ssh-keygen cannot write ed25519 keys in PEM.
+    static let pkcs8Ed25519 = """
+        -----BEGIN PRIVATE KEY-----
+        MC4CAQAwBQYDK2VwBCIEIJY8NF2Til/y8xTK4bCLxME13wgth4D0831KZ0xLJh9X
+        -----END PRIVATE KEY-----
+
+        """
+    static let pkcs8Ed25519Public = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICIWWiApaf5duGWcHRtI9xBLgBy91Y4P1sQQIjk02L5W"
+
+    @Test("an ed25519 key in PKCS#8 PEM is refused before connecting (libssh2 1.10 cannot sign with it)")
+    func pkcs8Ed25519() async throws {
+        let folder = try TemporaryDirectory(prefix: "drill-keys")
+        defer { folder.remove() }
+        let key = try folder.write("id_pkcs8", Self.pkcs8Ed25519)
+        try await withLab(hosts: 1, additionalAuthorizedKeys: [Self.pkcs8Ed25519Public]) { lab in
+            var facts = lab.connectionFacts[0]
+            facts.privateKeyFile = key
+            let (ssh, _) = SSHTestSupport.transport()
+            let error = await #expect(throws: SSHError.self) { try await ssh.run(RemoteCommand("true"), on: facts) }
+            #expect(error?.code == .unsupportedKey)
+            #expect(error?.message.contains("ssh-keygen -t ed25519") == true)
+            // Measured when this was written: with the key authorised, libssh2 1.10 still fails to sign
+            // ("Callback returned error"), so refusing early is the honest answer.
+            let log = try String(contentsOfFile: lab.paths.log, encoding: .utf8)
+            #expect(!log.contains("Accepted publickey"))
+        }
+    }
+
     @Test("an encrypted key opens with the passphrase from the environment or from a file; neither leaks")
     func encryptedKey() async throws {
         let folder = try TemporaryDirectory(prefix: "drill-keys")
