@@ -77,6 +77,20 @@ struct JumpHostTests {
         }
     }
 
+    @Test("a bastion that is down gives a typed error naming the bastion")
+    func bastionDown() async throws {
+        try await withLab(hosts: 1) { targets in
+            var facts = targets.connectionFacts[0]
+            // Port 1 on a lab address: nothing listens there.
+            facts.jumpHosts = [JumpHost(address: "127.0.10.250", port: 1)]
+            let (ssh, _) = SSHTestSupport.transport()
+            let error = await #expect(throws: SSHError.self) { try await ssh.run(RemoteCommand("true"), on: facts) }
+            #expect(error?.code == .connectionRefused)
+            #expect(error?.message.contains("127.0.10.250 refused the connection on port 1") == true)
+            await ssh.shutdown()
+        }
+    }
+
     @Test("a bastion whose host key is unknown is refused like any host")
     func unknownBastion() async throws {
         try await withLab(hosts: 1) { targets in
