@@ -23,8 +23,10 @@ public struct RunState: Sendable, Equatable {
 
         /// The status after `event`: STARTEX starts the run, controls pause, resume and abort it, ENDEX ends
         /// it (an aborted run stays aborted). The store keeps its cached status with this same rule.
-        public func next(applying event: JournalEvent) -> Status {
-            switch event.kind {
+        public func next(applying event: JournalEvent) -> Status { next(event.kind.known, event) }
+
+        fileprivate func next(_ known: JournalEvent.Kind.Known?, _ event: JournalEvent) -> Status {
+            switch known {
             case .startex: return self == .created ? .running : self
             case .endex: return self == .aborted ? .aborted : .ended
             case .control:
@@ -205,9 +207,10 @@ public struct RunState: Sendable, Equatable {
         if event.exerciseMillis > lastExerciseMillis { lastExerciseMillis = event.exerciseMillis }
         lastWallMillis = event.wallMillis
         let previousStatus = status
-        status = status.next(applying: event)
+        let known = event.kind.known
+        status = status.next(known, event)
 
-        switch event.kind {
+        switch known {
         case .runCreated:
             scenario = event.payload["scenario"]?.stringValue ?? scenario
             createdWallMillis = event.wallMillis
@@ -253,7 +256,7 @@ public struct RunState: Sendable, Equatable {
                 let phase = event.payload["phase"]?.stringValue.flatMap(ResponsePhase.init(rawValue:))
             else { break }
             teamInjects[TeamInject(inject: inject, team: team), default: TeamInjectState()].deadlineOutcomes[phase] =
-                event.kind == .deadlineMet
+                event.kind.known == .deadlineMet
         case .control:
             applyControl(event, previousStatus: previousStatus)
         case .cleanupIntent:
