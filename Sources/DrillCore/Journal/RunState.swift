@@ -418,3 +418,23 @@ public struct RunState: Sendable, Equatable {
 
     private var pendingIndex: [PendingKey: Int64] = [:]
 }
+
+extension RunState {
+    /// Why a team's response cannot be recorded now, or `nil` when it can. `drillctl respond` and the portal both
+    /// ask this before appending a ``JournalEvent/Kind/response``, so they refuse the same things with the same
+    /// words. Late responses are allowed (they are marked late); responses after ENDEX or an abort are allowed
+    /// too, since a team may report what it did in the last minutes. Refused: a run that has not started, and an
+    /// inject the team never received.
+    public func refusalOfResponse(inject: String, team: String) -> String? {
+        if status == .created {
+            return "the drill has not started yet (no STARTEX); nothing can be answered before it does"
+        }
+        guard teamInjects[TeamInject(inject: inject, team: team)]?.deliveredAtMillis != nil else {
+            if injects[inject] == nil {
+                return "inject '\(inject)' has not been fired in this run"
+            }
+            return "team '\(team)' did not receive inject '\(inject)'; a team answers only the injects delivered to it"
+        }
+        return nil
+    }
+}
