@@ -63,9 +63,21 @@ enum PortalPages {
             setTimeout(function(){
               fetch(location.pathname+'?fragment=1',{credentials:'same-origin'}).then(function(r){
                 if(r.status===200) return r.text(); if(r.status===401||r.status===303) location.href='/signin'; return null;
-              }).then(function(t){ pending=false; if(t!==null&&t!==undefined){ live.innerHTML=t; tick(); } })
+              }).then(function(t){ pending=false; if(t!==null&&t!==undefined){ swap(t); } })
               .catch(function(){ pending=false; });
             },80);
+          }
+          // Swap in the new fragment, keeping what the user is typing (report and notes fields) and focus.
+          function swap(html){
+            var kept={}, focused=document.activeElement, focusKey=null;
+            var fields=live.querySelectorAll('textarea,input[type=number],select');
+            for(var i=0;i<fields.length;i++){ var f=fields[i], k=(f.form?f.form.getAttribute('action'):'')+'#'+f.name;
+              if(f.tagName==='SELECT'||f.value) kept[k]=f.value; if(f===focused) focusKey=k; }
+            live.innerHTML=html;
+            fields=live.querySelectorAll('textarea,input[type=number],select');
+            for(var j=0;j<fields.length;j++){ var g=fields[j], key=(g.form?g.form.getAttribute('action'):'')+'#'+g.name;
+              if(kept[key]!==undefined) g.value=kept[key]; if(key===focusKey) g.focus(); }
+            tick();
           }
           function fmt(ms){ var s=Math.max(0,Math.round(Math.abs(ms)/1000)); var h=Math.floor(s/3600), m=Math.floor(s%3600/60), x=s%60;
             return (h?h+':':'')+(m<10&&h?'0':'')+m+':'+(x<10?'0':'')+x; }
@@ -86,7 +98,6 @@ enum PortalPages {
               clocks[j].textContent=fmt(e);
             }
           }
-          var forms=document.querySelectorAll('form[data-confirm]');
           document.addEventListener('submit',function(ev){
             var f=ev.target; if(f.getAttribute&&f.getAttribute('data-confirm')&&!window.confirm(f.getAttribute('data-confirm'))) ev.preventDefault();
           });

@@ -3,6 +3,7 @@ public import DrillStore
 import Foundation
 public import Hummingbird
 import HummingbirdTLS
+import NIOSSL
 public import Logging
 import NIOCore
 public import ServiceLifecycle
