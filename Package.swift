@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "DrillSSH", targets: ["DrillSSH"]),
         .library(name: "DrillLab", targets: ["DrillLab"]),
         .library(name: "DrillStore", targets: ["DrillStore"]),
+        .library(name: "DrillEngine", targets: ["DrillEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -70,6 +71,13 @@ let package = Package(
             dependencies: ["DrillCore"],
             swiftSettings: swiftSettings
         ),
+        // The drill engine: exercise clock, scheduler state machine, dispatcher, responses and controls. It talks
+        // to hosts and the journal only through DrillCore's ports (RemoteExecutor, JournalWriter/Reader).
+        .target(
+            name: "DrillEngine",
+            dependencies: ["DrillCore"],
+            swiftSettings: swiftSettings
+        ),
         // The drill portal: Hummingbird routes, sessions, roles, live updates and the JSON API.
         .target(
             name: "DrillPortal",
@@ -95,6 +103,7 @@ let package = Package(
                 "DrillSSH",
                 "DrillLab",
                 "DrillStore",
+                "DrillEngine",
                 "DrillPortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,6 +118,7 @@ let package = Package(
                 "DrillSSH",
                 "DrillLab",
                 "DrillStore",
+                "DrillEngine",
                 "DrillPortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,8 +138,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DrillSSHTests",
+            dependencies: ["DrillSSH", "DrillCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DrillSSHIntegrationTests",
-            dependencies: ["DrillSSH", "DrillLab", "DrillTesting"],
+            dependencies: [
+                "DrillSSH", "DrillLab", "DrillTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -146,6 +165,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillEngineTests",
+            dependencies: ["DrillEngine", "DrillCore", "DrillTesting"],
+            swiftSettings: swiftSettings
+        ),
+        // End to end: the real practice range, the real SQLite journal and the built drillctl binary.
+        .testTarget(
+            name: "DrillEndToEndTests",
+            dependencies: ["DrillStore", "DrillCore", "DrillLab", "DrillTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
