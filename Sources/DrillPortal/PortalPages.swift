@@ -287,12 +287,11 @@ enum PortalPages {
         let injectOptions = PortalViews.injects(c.state, c.scenario).map {
             "<option value=\"\(HTML.escape($0))\">\(HTML.escape(PortalViews.title($0, c.scenario)))</option>"
         }.joined()
-        let teamOptions = PortalViews.teams(c.state, c.scenario).map { "<option value=\"\(HTML.escape($0))\">\(HTML.escape($0))</option>" }.joined()
         out += """
             <form class="inline" method="post" action="/director/control">\(c.csrfField)<input type="hidden" name="action" value="trigger">
             <select name="inject">\(injectOptions)</select><button type="submit">\(c.t("trigger"))</button></form>
             <form method="post" action="/director/control">\(c.csrfField)<input type="hidden" name="action" value="extend">
-            <select name="inject">\(injectOptions)</select><select name="team"><option value="">\(c.t("allteams"))</option>\(teamOptions)</select>
+            <select name="inject">\(injectOptions)</select>
             <select name="phase"><option value="acknowledge">\(c.t("phase.acknowledge"))</option><option value="report">\(c.t("phase.report"))</option>\
             <option value="resolve">\(c.t("phase.resolve"))</option></select>
             <input type="number" name="minutes" min="1" max="1440" value="10" required> \(c.t("minutes"))

@@ -108,7 +108,7 @@ final class PortalHarness: @unchecked Sendable {
         )
     }
 
-    static func delivered(_ runID: String, inject: String, team: String, wall: Int64, message: String, exercise: Int64 = 600_000) -> JournalEvent {
+    static func delivered(_ runID: String, inject: String, team: String, wall: Int64, message: String, exercise: Int64 = 0) -> JournalEvent {
         JournalEvent(
             kind: .delivered,
             runID: runID,
