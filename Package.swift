@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "DrillCore",
                 "DrillStore",
+                "DrillEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
