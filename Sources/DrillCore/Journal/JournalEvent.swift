@@ -173,7 +173,20 @@ extension JournalEvent {
     }
 }
 
-// `ResponsePhase` (acknowledge -> report -> resolve) is defined with the scenario model (Scenario.swift).
+/// A response phase, in the order a team goes through them (acknowledge -> report -> resolve). Scenarios add
+/// the words conditions use (Scenario.swift).
+public enum ResponsePhase: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
+    /// The team has seen the inject and is on it (detection).
+    case acknowledge
+    /// The team has reported to exercise control.
+    case report
+    /// The team has contained and recovered.
+    case resolve
+
+    public static func < (lhs: ResponsePhase, rhs: ResponsePhase) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
 
 /// The idempotency keys that make intents unique in a journal. A resumed engine that tries to record an intent
 /// again gets the first one back (``JournalWriter/appendIfAbsent(_:)``) instead of acting twice.
