@@ -184,7 +184,7 @@ public final class Portal: Sendable {
     private func checkCSRF(_ call: Call) throws {
         let request = call.request
         if let origin = request.headers[.origin] {
-            let host = request.head.authority ?? request.headers[.host] ?? ""
+            let host = request.head.authority ?? ""
             let originHost = origin.split(separator: "://", maxSplits: 1).last.map(String.init) ?? ""
             guard origin != "null", originHost == host else {
                 throw PortalError.csrf("the request's Origin is not this portal")

@@ -164,6 +164,8 @@ public struct EngineCommandDesk: PortalCommandHandling {
             command = .extend(inject: inject, phase: phase, by: duration)
         case .abort:
             command = .abort
+        default:
+            throw PortalError.invalid("'\(request.action.rawValue)' is not a director's control")
         }
         do {
             return try await controller.perform(command, actor: actor, reason: request.reason, wallMillis: now())

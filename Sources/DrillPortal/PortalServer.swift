@@ -2,11 +2,13 @@ public import DrillCore
 public import DrillStore
 import Foundation
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import NIOSSL
 public import Logging
 import NIOCore
 public import ServiceLifecycle
+import UnixSignals
 
 /// The portal as a service: the HTTP server and the journal feed, ready to run next to the engine.
 ///
