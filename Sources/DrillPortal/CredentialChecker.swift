@@ -20,7 +20,7 @@ public final class JournalCredentialChecker: PortalCredentialChecking {
 
     public func identity(forCode code: String) throws -> PortalIdentity? {
         guard !code.isEmpty, code.utf8.count <= 128 else { return nil }
-        let key = SHA256.hash(data: Array(code.utf8)).map { String($0, radix: 16) }.joined()
+        let key = SHA256.hash(data: Array(code.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         if let hit = cache.withLock({ $0[key] }) { return hit }
         guard let stored = try journal.verify(code: code), let role = PortalRole(rawValue: stored.role) else {
             return nil

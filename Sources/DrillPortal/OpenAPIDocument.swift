@@ -164,7 +164,7 @@ components:
       properties:
         action: { type: string, enum: [pause, resume, trigger, extend, abort] }
         inject: { type: string, description: For trigger and extend. }
-        team: { type: string, description: For extend; every team reached when absent. }
+        team: { type: string, description: Not supported; an extension applies to every team the inject reaches (422 when given). }
         phase: { type: string, enum: [acknowledge, report, resolve], description: For extend. }
         minutes: { type: number, exclusiveMinimum: 0, maximum: 1440, description: For extend. }
         reason: { type: string }

@@ -184,7 +184,7 @@ public final class Portal: Sendable {
     private func checkCSRF(_ call: Call) throws {
         let request = call.request
         if let origin = request.headers[.origin] {
-            let host = request.headers[.host] ?? request.authority ?? ""
+            let host = request.head.authority ?? ""
             let originHost = origin.split(separator: "://", maxSplits: 1).last.map(String.init) ?? ""
             guard origin != "null", originHost == host else {
                 throw PortalError.csrf("the request's Origin is not this portal")
@@ -205,7 +205,7 @@ public final class Portal: Sendable {
 
     private func addSecurityHeaders(_ headers: inout HTTPFields) {
         if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
-        headers[.contentTypeOptions] = "nosniff"
+        headers[.xContentTypeOptions] = "nosniff"
         headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         if configuration.tls != nil {

@@ -1,4 +1,5 @@
 public import DrillCore
+import DrillEngine
 
 /// A director's control request, as the portal and `drillctl ctl` take it.
 public struct PortalControlRequest: Sendable, Hashable {
@@ -34,9 +35,8 @@ public struct PortalControlRequest: Sendable, Hashable {
 /// What the portal does on behalf of its users: record a team's response, an evaluator's observation, a
 /// director's control. Each is one journal event; the engine picks responses and controls up from the journal.
 ///
-/// The portal must go through the same code as `drillctl respond` and `drillctl ctl`. Until the engine's
-/// response desk and controller are on main, ``JournalCommandDesk`` writes the same events itself; swap in an
-/// adapter over the engine's types by passing another conformance to ``PortalServer``.
+/// The portal goes through the same code as `drillctl respond` and `drillctl ctl`: ``EngineCommandDesk`` calls
+/// the engine's `ResponseDesk` and `Controller`. Tests may pass another conformance.
 public protocol PortalCommandHandling: Sendable {
     /// Records `team`'s response in `phase` to `inject`.
     ///
@@ -64,53 +64,42 @@ public protocol PortalCommandHandling: Sendable {
     ) async throws -> JournalEvent
 }
 
-/// The portal's own command desk: validates against the tailed journal and appends the event.
-public struct JournalCommandDesk: PortalCommandHandling {
-    let writer: any JournalWriter
+/// The portal's command desk: responses go through the engine's ``ResponseDesk`` and controls through its
+/// ``Controller`` — the same code as `drillctl respond` and `drillctl ctl` — and observations are appended as
+/// ``JournalEvent/Kind/observation`` events.
+///
+/// Before calling the engine's types it checks the request against the tailed journal, so each refusal gets
+/// its HTTP status (404 for an inject the team never received, 409 for a drill that is not running); a refusal
+/// that only the engine's check catches (a race with another process) is a 409 with the engine's reason.
+public struct EngineCommandDesk: PortalCommandHandling {
+    let journal: any JournalWriter & JournalReader
     let feed: PortalFeed
     let runID: String
     let scenario: Scenario?
     let now: @Sendable () -> Int64
+    let desk: ResponseDesk
+    let controller: Controller
 
     public init(
-        writer: any JournalWriter,
+        journal: any JournalWriter & JournalReader,
         feed: PortalFeed,
         runID: String,
         scenario: Scenario?,
         now: @escaping @Sendable () -> Int64
     ) {
-        self.writer = writer
+        self.journal = journal
         self.feed = feed
         self.runID = runID
         self.scenario = scenario
         self.now = now
+        self.desk = ResponseDesk(journal: journal, scenario: scenario)
+        self.controller = Controller(journal: journal, scenario: scenario)
     }
 
     /// The current state, after reading what other processes appended since the last poll.
     private func freshState() async throws -> PortalState {
         try await feed.catchUp()
         return feed.snapshot
-    }
-
-    private func event(
-        _ kind: JournalEvent.Kind,
-        state: PortalState,
-        inject: String?,
-        team: String?,
-        actor: JournalEvent.Actor,
-        payload: JournalValue
-    ) -> JournalEvent {
-        let wall = now()
-        return JournalEvent(
-            kind: kind,
-            runID: runID,
-            wallMillis: wall,
-            exerciseMillis: state.exerciseMillis(atWall: wall),
-            inject: inject,
-            team: team,
-            actor: actor,
-            payload: payload
-        )
     }
 
     public func respond(
@@ -125,13 +114,23 @@ public struct JournalCommandDesk: PortalCommandHandling {
         guard state.wasDelivered(inject, to: team) else {
             throw PortalError.notFound("no inject '\(inject)' was delivered to team '\(team)'")
         }
-        guard state.run.status != .created else {
-            throw PortalError.conflict("the drill has not started")
+        switch state.run.status {
+        case .created: throw PortalError.conflict("the drill has not started")
+        case .ended, .aborted: throw PortalError.conflict("the drill is over; responses are no longer taken")
+        case .running, .paused: break
         }
-        let payload = ResponsePayload(phase: phase, text: text).journalValue
-        return try await writer.append(
-            event(.response, state: state, inject: inject, team: team, actor: actor, payload: payload)
-        )
+        do {
+            return try await desk.respond(
+                team: team,
+                inject: inject,
+                phase: phase,
+                text: text,
+                actor: actor,
+                wallMillis: now()
+            ).event
+        } catch let refusal as ResponseDesk.Refusal {
+            throw PortalError.conflict(refusal.description)
+        }
     }
 
     public func control(_ request: PortalControlRequest, actor: JournalEvent.Actor) async throws -> JournalEvent {
@@ -140,46 +139,39 @@ public struct JournalCommandDesk: PortalCommandHandling {
         if status.isFinished {
             throw PortalError.conflict("the drill is \(status.rawValue); it can no longer be controlled")
         }
+        let command: Controller.Command
         switch request.action {
         case .pause:
             guard status == .running else { throw PortalError.conflict("the drill is \(status.rawValue), not running") }
+            command = .pause
         case .resume:
             guard status == .paused else { throw PortalError.conflict("the drill is \(status.rawValue), not paused") }
-        case .trigger, .extend:
-            guard let inject = request.inject else {
-                throw PortalError.invalid("'\(request.action.rawValue)' needs an inject")
-            }
+            command = .resume
+        case .trigger:
+            guard let inject = request.inject else { throw PortalError.invalid("'trigger' needs an inject") }
             try checkInject(inject, state: state)
-            if request.action == .extend {
-                guard request.phase != nil else { throw PortalError.invalid("'extend' needs a phase") }
-                guard let duration = request.extensionDuration, duration > .zero else {
-                    throw PortalError.invalid("'extend' needs a positive duration")
-                }
-                if let team = request.team {
-                    guard state.wasDelivered(inject, to: team) else {
-                        throw PortalError.notFound("no inject '\(inject)' was delivered to team '\(team)'")
-                    }
-                }
+            command = .trigger(inject: inject)
+        case .extend:
+            guard let inject = request.inject else { throw PortalError.invalid("'extend' needs an inject") }
+            try checkInject(inject, state: state)
+            guard let phase = request.phase else { throw PortalError.invalid("'extend' needs a phase") }
+            guard let duration = request.extensionDuration, duration > .zero else {
+                throw PortalError.invalid("'extend' needs a positive duration ('minutes')")
             }
+            guard request.team == nil else {
+                throw PortalError.invalid("an extension applies to every team the inject reaches; leave out 'team'")
+            }
+            command = .extend(inject: inject, phase: phase, by: duration)
         case .abort:
-            break
+            command = .abort
+        default:
+            throw PortalError.invalid("'\(request.action.rawValue)' is not a director's control")
         }
-        let payload = ControlPayload(
-            action: request.action,
-            phase: request.action == .extend ? request.phase : nil,
-            extension: request.action == .extend ? request.extensionDuration : nil,
-            reason: request.reason
-        ).journalValue
-        return try await writer.append(
-            event(
-                .control,
-                state: state,
-                inject: request.inject,
-                team: request.action == .extend ? request.team : nil,
-                actor: actor,
-                payload: payload
-            )
-        )
+        do {
+            return try await controller.perform(command, actor: actor, reason: request.reason, wallMillis: now())
+        } catch let refusal as Controller.Refusal {
+            throw PortalError.conflict(refusal.description)
+        }
     }
 
     public func observe(
@@ -193,8 +185,18 @@ public struct JournalCommandDesk: PortalCommandHandling {
         guard state.wasDelivered(inject, to: team) else {
             throw PortalError.notFound("no inject '\(inject)' was delivered to team '\(team)'")
         }
-        return try await writer.append(
-            event(.observation, state: state, inject: inject, team: team, actor: actor, payload: observation.journalValue)
+        let wall = now()
+        return try await journal.append(
+            JournalEvent(
+                kind: .observation,
+                runID: runID,
+                wallMillis: wall,
+                exerciseMillis: state.exerciseMillis(atWall: wall),
+                inject: inject,
+                team: team,
+                actor: actor,
+                payload: observation.journalValue
+            )
         )
     }
 

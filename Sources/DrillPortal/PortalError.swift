@@ -32,7 +32,7 @@ public struct PortalError: Error, Sendable, HTTPResponseError, CustomStringConve
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.cacheControl] = "no-store"
-        headers[.contentTypeOptions] = "nosniff"
+        headers[.xContentTypeOptions] = "nosniff"
         let body: String
         if html {
             headers[.contentType] = "text/html; charset=utf-8"

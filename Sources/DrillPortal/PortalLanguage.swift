@@ -11,7 +11,7 @@ public enum PortalLanguage: String, Sendable, CaseIterable {
         if let cookie, let language = PortalLanguage(rawValue: cookie) { return language }
         // The first listed language we have wins (browsers list them by preference; q-values are rare in practice).
         for part in (acceptLanguage ?? "").split(separator: ",") {
-            let tag = part.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
+            let tag = (part.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
             if tag.hasPrefix("zh") { return .zh }
             if tag.hasPrefix("en") { return .en }
         }

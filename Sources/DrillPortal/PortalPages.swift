@@ -63,9 +63,21 @@ enum PortalPages {
             setTimeout(function(){
               fetch(location.pathname+'?fragment=1',{credentials:'same-origin'}).then(function(r){
                 if(r.status===200) return r.text(); if(r.status===401||r.status===303) location.href='/signin'; return null;
-              }).then(function(t){ pending=false; if(t!==null&&t!==undefined){ live.innerHTML=t; tick(); } })
+              }).then(function(t){ pending=false; if(t!==null&&t!==undefined){ swap(t); } })
               .catch(function(){ pending=false; });
             },80);
+          }
+          // Swap in the new fragment, keeping what the user is typing (report and notes fields) and focus.
+          function swap(html){
+            var kept={}, focused=document.activeElement, focusKey=null;
+            var fields=live.querySelectorAll('textarea,input[type=number],select');
+            for(var i=0;i<fields.length;i++){ var f=fields[i], k=(f.form?f.form.getAttribute('action'):'')+'#'+f.name;
+              if(f.tagName==='SELECT'||f.value) kept[k]=f.value; if(f===focused) focusKey=k; }
+            live.innerHTML=html;
+            fields=live.querySelectorAll('textarea,input[type=number],select');
+            for(var j=0;j<fields.length;j++){ var g=fields[j], key=(g.form?g.form.getAttribute('action'):'')+'#'+g.name;
+              if(kept[key]!==undefined) g.value=kept[key]; if(key===focusKey) g.focus(); }
+            tick();
           }
           function fmt(ms){ var s=Math.max(0,Math.round(Math.abs(ms)/1000)); var h=Math.floor(s/3600), m=Math.floor(s%3600/60), x=s%60;
             return (h?h+':':'')+(m<10&&h?'0':'')+m+':'+(x<10?'0':'')+x; }
@@ -86,7 +98,6 @@ enum PortalPages {
               clocks[j].textContent=fmt(e);
             }
           }
-          var forms=document.querySelectorAll('form[data-confirm]');
           document.addEventListener('submit',function(ev){
             var f=ev.target; if(f.getAttribute&&f.getAttribute('data-confirm')&&!window.confirm(f.getAttribute('data-confirm'))) ev.preventDefault();
           });
@@ -276,12 +287,11 @@ enum PortalPages {
         let injectOptions = PortalViews.injects(c.state, c.scenario).map {
             "<option value=\"\(HTML.escape($0))\">\(HTML.escape(PortalViews.title($0, c.scenario)))</option>"
         }.joined()
-        let teamOptions = PortalViews.teams(c.state, c.scenario).map { "<option value=\"\(HTML.escape($0))\">\(HTML.escape($0))</option>" }.joined()
         out += """
             <form class="inline" method="post" action="/director/control">\(c.csrfField)<input type="hidden" name="action" value="trigger">
             <select name="inject">\(injectOptions)</select><button type="submit">\(c.t("trigger"))</button></form>
             <form method="post" action="/director/control">\(c.csrfField)<input type="hidden" name="action" value="extend">
-            <select name="inject">\(injectOptions)</select><select name="team"><option value="">\(c.t("allteams"))</option>\(teamOptions)</select>
+            <select name="inject">\(injectOptions)</select>
             <select name="phase"><option value="acknowledge">\(c.t("phase.acknowledge"))</option><option value="report">\(c.t("phase.report"))</option>\
             <option value="resolve">\(c.t("phase.resolve"))</option></select>
             <input type="number" name="minutes" min="1" max="1440" value="10" required> \(c.t("minutes"))

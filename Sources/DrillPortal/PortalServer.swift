@@ -2,10 +2,13 @@ public import DrillCore
 public import DrillStore
 import Foundation
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
+import NIOSSL
 public import Logging
 import NIOCore
 public import ServiceLifecycle
+import UnixSignals
 
 /// The portal as a service: the HTTP server and the journal feed, ready to run next to the engine.
 ///
@@ -27,8 +30,8 @@ public struct PortalServer: Service {
     ///   - run: the run's folder; its `scenario.yaml` (if readable) gives inject titles, teams and the rubric.
     ///   - journal: the run's journal, open for appending (responses, observations and controls are events).
     ///   - configuration: address, TLS, limits.
-    ///   - commands: what records responses and controls; the portal's own ``JournalCommandDesk`` when `nil`.
-    ///     Pass the engine's response desk / controller adapter here so the portal and the CLI share one path.
+    ///   - commands: what records responses and controls; ``EngineCommandDesk`` (the engine's `ResponseDesk` and
+    ///     `Controller`, as `drillctl respond` / `ctl` use them) when `nil`.
     ///   - onListening: called with the bound port once the server listens (useful with port 0).
     /// - Throws: ``PortalSetupError`` when the TLS files cannot be read.
     public static func make(
@@ -44,7 +47,7 @@ public struct PortalServer: Service {
         let feed = PortalFeed(reader: journal, interval: configuration.pollInterval, logger: logger)
         let desk =
             commands
-            ?? JournalCommandDesk(writer: journal, feed: feed, runID: journal.runID, scenario: scenario, now: now)
+            ?? EngineCommandDesk(journal: journal, feed: feed, runID: journal.runID, scenario: scenario, now: now)
         let portal = Portal(
             configuration: configuration,
             runID: journal.runID,

@@ -1,4 +1,5 @@
 public import DrillCore
+public import DrillEngine
 
 /// What the portal shows, derived from the journal: the run's ``RunState`` plus the texts the pages need
 /// (messages, reports, observations, host results). A pure fold, like ``RunState``: the same events in the
@@ -65,24 +66,20 @@ public struct PortalState: Sendable {
     public private(set) var observations: [Observation] = []
     public private(set) var hostResults: [HostResult] = []
     public private(set) var controls: [Control] = []
+    /// The run's exercise clock, built from the journal exactly as the engine, `drillctl respond` and
+    /// `drillctl ctl` build it.
+    public private(set) var clock = ExerciseClock()
     /// The exercise clock's speed factor (1 = real time).
-    public private(set) var speed: Double = 1
-    /// The exercise time and wall time of the last event while the clock ran: the anchor for ``exerciseMillis(atWall:)``.
-    private var anchorExerciseMillis: Int64 = 0
-    private var anchorWallMillis: Int64?
+    public var speed: Double { clock.speed }
 
     public init() {}
 
     /// Applies one event (in journal order).
     public mutating func apply(_ event: JournalEvent) {
-        let wasRunning = run.status == .running
         run.apply(event)
+        clock.apply(event)
         let sequence = event.sequence ?? 0
         switch event.kind {
-        case .runCreated:
-            if let value = event.payload["speed"]?.doubleValue, value > 0 { speed = value }
-        case .startex:
-            if let value = event.payload["speed"]?.doubleValue, value > 0 { speed = value }
         case .delivered:
             guard let inject = event.inject, let team = event.team,
                 !deliveries.contains(where: { $0.inject == inject && $0.team == team })
@@ -161,23 +158,13 @@ public struct PortalState: Sendable {
         default:
             break
         }
-        // Re-anchor the estimate of the exercise clock on every event seen while it runs.
-        if run.status == .running {
-            if !wasRunning || anchorWallMillis == nil || event.exerciseMillis >= anchorExerciseMillis {
-                anchorExerciseMillis = event.exerciseMillis
-                anchorWallMillis = event.wallMillis
-            }
-        } else {
-            anchorExerciseMillis = run.lastExerciseMillis
-            anchorWallMillis = nil
-        }
     }
 
-    /// The exercise time at wall time `wall` (UTC milliseconds), estimated from the last event: the clock
-    /// advances at ``speed`` while the run is running and stands still otherwise.
+    /// The exercise time at wall time `wall` (UTC milliseconds), from the journal's exercise clock; it stands
+    /// still once the run is over.
     public func exerciseMillis(atWall wall: Int64) -> Int64 {
-        guard run.status == .running, let anchor = anchorWallMillis else { return run.lastExerciseMillis }
-        return anchorExerciseMillis + Int64(Double(max(0, wall - anchor)) * speed)
+        if run.status.isFinished { return run.lastExerciseMillis }
+        return clock.exerciseMillis(atWallMillis: wall)
     }
 
     /// The deliveries to `team`, in order.

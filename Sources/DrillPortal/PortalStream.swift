@@ -1,4 +1,5 @@
 import DrillCore
+import HTTPTypes
 import Hummingbird
 import NIOCore
 

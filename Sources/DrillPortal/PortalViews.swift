@@ -247,19 +247,30 @@ enum PortalViews {
                 next.append(DirectorView.Next(inject: inject.id, title: inject.title, atMillis: time.millis))
             }
         }
-        next.sort { ($0.atMillis, $0.inject) < ($1.atMillis, $1.inject) }
+        next.sort { (lhs: DirectorView.Next, rhs: DirectorView.Next) -> Bool in
+            lhs.atMillis == rhs.atMillis ? lhs.inject < rhs.inject : lhs.atMillis < rhs.atMillis
+        }
         let results = state.hostResults.map {
             DirectorView.HostResult(inject: $0.inject, host: $0.host, succeeded: $0.succeeded, detail: $0.detail)
         }
-        let fired = state.run.firedInjects.map { inject in
+        var fired: [DirectorView.Fired] = []
+        for inject in state.run.firedInjects {
             let injectState = state.run.injects[inject]
-            return DirectorView.Fired(
-                inject: inject,
-                firedAtMillis: injectState?.firedAtMillis,
-                fireCount: injectState?.fireCount ?? 0,
-                hosts: results.filter { $0.inject == inject }
+            let hosts: [DirectorView.HostResult] = results.filter { $0.inject == inject }
+            fired.append(
+                DirectorView.Fired(
+                    inject: inject,
+                    firedAtMillis: injectState?.firedAtMillis,
+                    fireCount: injectState?.fireCount ?? 0,
+                    hosts: hosts
+                )
             )
-        }.sorted { ($0.firedAtMillis ?? 0, $0.inject) < ($1.firedAtMillis ?? 0, $1.inject) }
+        }
+        fired.sort { (lhs: DirectorView.Fired, rhs: DirectorView.Fired) -> Bool in
+            let left: Int64 = lhs.firedAtMillis ?? 0
+            let right: Int64 = rhs.firedAtMillis ?? 0
+            return left == right ? lhs.inject < rhs.inject : left < right
+        }
         var pending: [DirectorView.Pending] = []
         for (key, teamInject) in state.run.teamInjects.sorted(by: { $0.key < $1.key })
         where teamInject.deliveredAtMillis != nil {

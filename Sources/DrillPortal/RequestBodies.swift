@@ -1,5 +1,7 @@
 import DrillCore
 import Foundation
+import Hummingbird
+import HummingbirdCore
 
 /// `application/x-www-form-urlencoded` bodies.
 enum FormBody {
@@ -182,7 +184,8 @@ struct ControlInput {
         reason: String?,
         confirmed: Bool
     ) throws -> ControlInput {
-        guard let action, let parsed = ControlPayload.Action(rawValue: action) else {
+        let directorActions: Set<String> = ["pause", "resume", "trigger", "extend", "abort"]
+        guard let action, directorActions.contains(action), let parsed = ControlPayload.Action(rawValue: action) else {
             throw PortalError.invalid("'action' must be one of pause, resume, trigger, extend, abort")
         }
         var parsedPhase: ResponsePhase?

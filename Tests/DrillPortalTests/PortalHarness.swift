@@ -11,7 +11,8 @@ import Synchronization
 
 /// A real portal on 127.0.0.1 with an ephemeral port, over a real run folder and journal, with one access code
 /// per role. Tests talk to it over real HTTP.
-final class PortalHarness {
+/// Immutable after `start`; shared with the clean-up task only to stop it.
+final class PortalHarness: @unchecked Sendable {
     static let scenarioYAML = """
         drill: portal-test
         title: "Portal <script>alert('title')</script> test"
@@ -107,7 +108,7 @@ final class PortalHarness {
         )
     }
 
-    static func delivered(_ runID: String, inject: String, team: String, wall: Int64, message: String, exercise: Int64 = 600_000) -> JournalEvent {
+    static func delivered(_ runID: String, inject: String, team: String, wall: Int64, message: String, exercise: Int64 = 0) -> JournalEvent {
         JournalEvent(
             kind: .delivered,
             runID: runID,
@@ -151,9 +152,9 @@ final class PortalHarness {
         headers: HTTPFields = [:],
         body: String? = nil
     ) async throws -> TestClient.Response {
-        var headers = headers
-        if headers[.host] == nil { headers[.host] = "127.0.0.1:\(port)" }
-        let request = TestClient.Request(uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let request = TestClient.Request(
+            uri, method: method, authority: "127.0.0.1:\(port)", headers: headers, body: body.map { ByteBuffer(string: $0) }
+        )
         return try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
             try await client.execute(request)
         }
