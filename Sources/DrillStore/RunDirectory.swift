@@ -1,0 +1,174 @@
+public import Foundation
+
+#if canImport(Glibc)
+import Glibc
+
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+
+private let systemWrite = Darwin.write
+#endif
+
+/// A run's folder and what is in it:
+///
+/// ```
+/// RUNS/20261129-193012-yunnan-guizhou-2026/
+///   journal.sqlite (+ -wal, -shm)   the journal: the truth about the run
+///   scenario.yaml                   the scenario as it was when the run was created
+///   inventory.json                  the resolved inventory (ansible-inventory --list shape)
+///   access-codes.txt                the access codes, printed once; mode 0600 (only the owner reads it)
+/// ```
+public struct RunDirectory: Sendable, Hashable {
+    /// The folder.
+    public let url: URL
+
+    public init(url: URL) { self.url = url }
+
+    /// The run id: the folder's name.
+    public var runID: String { url.lastPathComponent }
+    public var journalPath: String { url.appendingPathComponent("journal.sqlite").path }
+    public var scenarioPath: String { url.appendingPathComponent("scenario.yaml").path }
+    public var inventoryPath: String { url.appendingPathComponent("inventory.json").path }
+    public var accessCodesPath: String { url.appendingPathComponent("access-codes.txt").path }
+
+    /// Creates a new, empty run folder under `base` for a run of `scenario` created at `date`. The id is
+    /// ``RunID/make(scenario:date:)``; when that folder exists already, `-2`, `-3`, … is appended.
+    ///
+    /// - Throws: ``JournalError`` `.storage` when the folder cannot be created.
+    public static func create(under base: URL, scenario: String, date: Date) throws -> RunDirectory {
+        do {
+            try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        } catch {
+            throw JournalError(.storage, "cannot create the runs folder '\(base.path)'", cause: error)
+        }
+        let id = RunID.make(scenario: scenario, date: date)
+        for attempt in 1...1000 {
+            let name = attempt == 1 ? id : "\(id)-\(attempt)"
+            let url = base.appendingPathComponent(name, isDirectory: true)
+            // mkdir is atomic: exactly one creator wins a name.
+            if mkdir(url.path, 0o755) == 0 { return RunDirectory(url: url) }
+            let error = errno
+            if error != EEXIST {
+                throw JournalError(
+                    .storage,
+                    "cannot create the run folder '\(url.path)': \(String(cString: strerror(error)))"
+                )
+            }
+        }
+        throw JournalError(.storage, "cannot create a run folder under '\(base.path)': 1000 runs named '\(id)'")
+    }
+
+    /// The run folder named by `runOrPath`: a path to a folder (absolute, relative, or containing `/`), or a
+    /// run id under `base`.
+    public static func resolve(_ runOrPath: String, base: URL) -> RunDirectory {
+        if runOrPath.contains("/") || FileManager.default.fileExists(atPath: runOrPath + "/journal.sqlite") {
+            return RunDirectory(url: URL(fileURLWithPath: runOrPath, isDirectory: true).standardizedFileURL)
+        }
+        return RunDirectory(url: base.appendingPathComponent(runOrPath, isDirectory: true))
+    }
+
+    /// Writes the scenario copy.
+    public func writeScenarioCopy(_ text: String) throws { try write(text, to: scenarioPath, mode: 0o644) }
+
+    /// Writes the resolved inventory copy.
+    public func writeInventoryCopy(_ json: String) throws { try write(json, to: inventoryPath, mode: 0o644) }
+
+    /// Writes the access codes file, readable by its owner only (0600). The file is created with that mode, so
+    /// the codes are never readable by others, not even for a moment.
+    public func writeAccessCodes(_ text: String) throws { try write(text, to: accessCodesPath, mode: 0o600) }
+
+    private func write(_ text: String, to path: String, mode: mode_t) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else {
+            throw JournalError(.storage, "cannot create '\(path)': \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        // The umask may have narrowed the mode; never widened it. Set it exactly.
+        fchmod(descriptor, mode)
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw JournalError(.storage, "cannot write '\(path)': \(String(cString: strerror(errno)))")
+            }
+            bytes = bytes.dropFirst(written)
+        }
+        guard fsync(descriptor) == 0 else {
+            throw JournalError(.storage, "cannot sync '\(path)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The runs under `base`, oldest first (run ids sort by creation time), each with its status from the
+    /// journal's run row (one small read per run, no fold). Folders that are not runs are skipped; runs whose
+    /// journal cannot be read are listed with `error` set.
+    public static func list(under base: URL) -> [RunListing] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: base.path) else { return [] }
+        return names.sorted().compactMap { name in
+            let directory = RunDirectory(url: base.appendingPathComponent(name, isDirectory: true))
+            guard FileManager.default.fileExists(atPath: directory.journalPath) else { return nil }
+            do {
+                let journal = try Journal.openForReading(at: directory.journalPath)
+                return RunListing(directory: directory, summary: try journal.summary(), error: nil)
+            } catch {
+                return RunListing(directory: directory, summary: nil, error: "\(error)")
+            }
+        }
+    }
+}
+
+/// One entry of ``RunDirectory/list(under:)``.
+public struct RunListing: Sendable, Hashable {
+    public var directory: RunDirectory
+    /// The run's row, when the journal could be read.
+    public var summary: RunSummary?
+    /// Why the journal could not be read.
+    public var error: String?
+}
+
+/// Run ids: `YYYYMMDD-HHMMSS-<scenario slug>` in UTC, so that sorting ids sorts runs by creation time and a
+/// person can tell which drill a folder holds.
+public enum RunID {
+    /// The id of a run of `scenario` created at `date`.
+    public static func make(scenario: String, date: Date) -> String {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let (year, month, day, hour, minute, second) = civil(fromUnixSeconds: seconds)
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let stamp = "\(year)\(two(month))\(two(day))-\(two(hour))\(two(minute))\(two(second))"
+        return "\(stamp)-\(slug(scenario))"
+    }
+
+    /// `scenario` reduced to lower-case ASCII letters, digits and single dashes (at most 48 characters);
+    /// `run` when nothing is left (a name in Chinese, say).
+    public static func slug(_ scenario: String) -> String {
+        var out = ""
+        for scalar in scenario.lowercased().unicodeScalars {
+            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) {
+                out.unicodeScalars.append(scalar)
+            } else if !out.isEmpty, out.last != "-" {
+                out += "-"
+            }
+        }
+        while out.last == "-" { out.removeLast() }
+        if out.count > 48 { out = String(out.prefix(48)) }
+        while out.last == "-" { out.removeLast() }
+        return out.isEmpty ? "run" : out
+    }
+
+    /// Proleptic Gregorian date and time of a Unix time, UTC (Howard Hinnant's `civil_from_days`).
+    static func civil(fromUnixSeconds seconds: Int64) -> (Int64, Int64, Int64, Int64, Int64, Int64) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
+    }
+}
