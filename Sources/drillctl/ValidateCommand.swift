@@ -43,8 +43,6 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 }
 
-// `OutputFormat` (text | json) is shared with the other commands (FanOutOptions.swift).
-
 /// A scenario and an inventory read from disk, validated together.
 struct DrillInputs {
     var scenarioPath: String
