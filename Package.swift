@@ -89,8 +89,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DrillSSHTests",
+            dependencies: ["DrillSSH", "DrillCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DrillSSHIntegrationTests",
-            dependencies: ["DrillSSH", "DrillLab", "DrillTesting"],
+            dependencies: [
+                "DrillSSH", "DrillLab", "DrillTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
