@@ -27,7 +27,8 @@ enum LabSystem {
     /// watches every child from one shared thread, which blocks in `waitpid` on any child that closes its inherited
     /// descriptors early (sshd -D and ssh-agent -D do, at start) until that child exits. A test that keeps such a
     /// child running then stalls every `Process.waitUntilExit()` in the process; the lab must not depend on that.
-    static func run(_ executable: String, _ arguments: [String]) throws -> Output {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Output
+    {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0 else { throw spawnError(executable) }
@@ -40,7 +41,7 @@ enum LabSystem {
         for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let pid: pid_t
         do {
-            pid = try spawn(executable, arguments, stdout: outPipe[1], stderr: errPipe[1])
+            pid = try spawn(executable, arguments, stdout: outPipe[1], stderr: errPipe[1], environment: environment)
         } catch {
             for fd in outPipe + errPipe { close(fd) }
             throw error
@@ -72,10 +73,9 @@ enum LabSystem {
         _ executable: String,
         _ arguments: [String],
         stdout: Int32?,
-        stderr: Int32?
-    ) throws
-        -> pid_t
-    {
+        stderr: Int32?,
+        environment: [String: String]? = nil
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -93,7 +93,14 @@ enum LabSystem {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let result: Int32
+        if let environment {
+            let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { for pointer in envp { free(pointer) } }
+            result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        } else {
+            result = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        }
         guard result == 0 else {
             errno = result
             throw spawnError(executable)
