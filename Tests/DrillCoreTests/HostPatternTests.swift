@@ -20,7 +20,9 @@ struct HostPatternTests {
         return rows
     }()
 
-    static let inventory: Inventory? = try? InventoryLoader.load(path: InventoryFixtures.path("inventory/patterns/patterns.yaml"))
+    static let inventory: Inventory? = try? InventoryLoader.load(
+        path: InventoryFixtures.path("inventory/patterns/patterns.yaml")
+    )
 
     @Test("the table is there")
     func tableLoads() throws {
