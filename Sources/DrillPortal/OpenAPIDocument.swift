@@ -350,5 +350,6 @@ paths:
       responses:
         "200": { description: An event stream., content: { text/event-stream: { schema: { type: string } } } }
         "401": { $ref: "#/components/responses/Error" }
+
 """#
 }

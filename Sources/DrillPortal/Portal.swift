@@ -206,7 +206,9 @@ public final class Portal: Sendable {
     private func addSecurityHeaders(_ headers: inout HTTPFields) {
         if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
         headers[.xContentTypeOptions] = "nosniff"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts, which the CSRF
+        // check must refuse.
+        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         if configuration.tls != nil {
             headers[HTTPField.Name("Strict-Transport-Security")!] = "max-age=31536000"
@@ -394,13 +396,15 @@ public final class Portal: Sendable {
                 throw PortalError.invalid("a situation report is at most \(configuration.maxTextLength) characters")
             }
         }
-        return try await commands.respond(
+        let event = try await commands.respond(
             team: identity.subject,
             inject: inject,
             phase: phase,
             text: phase == .report ? text?.trimmingCharacters(in: .whitespacesAndNewlines) : nil,
             actor: JournalEvent.Actor(.team, id: identity.subject)
         )
+        try await readYourWrites()
+        return event
     }
 
     private func observe(_ call: Call, fields: ObservationInput) async throws -> JournalEvent {
@@ -414,12 +418,14 @@ public final class Portal: Sendable {
         if let scenario, scenario.team(fields.team) == nil {
             throw PortalError.notFound("the scenario has no team '\(fields.team)'")
         }
-        return try await commands.observe(
+        let event = try await commands.observe(
             inject: fields.inject,
             team: fields.team,
             observation: ObservationPayload(scores: fields.scores, rating: fields.rating, notes: fields.notes),
             actor: JournalEvent.Actor(.evaluator, id: identity.subject)
         )
+        try await readYourWrites()
+        return event
     }
 
     private func control(_ call: Call, input: ControlInput) async throws -> JournalEvent {
@@ -427,7 +433,15 @@ public final class Portal: Sendable {
             throw PortalError.invalid("aborting the drill needs confirmation ('confirm': true)")
         }
         if let inject = input.request.inject, !Self.isValidID(inject) { throw PortalError.notFound("no such inject") }
-        return try await commands.control(input.request, actor: JournalEvent.Actor(.director, id: call.identity!.subject))
+        let event = try await commands.control(input.request, actor: JournalEvent.Actor(.director, id: call.identity!.subject))
+        try await readYourWrites()
+        return event
+    }
+
+    /// Folds what was just written before answering, so the page a form redirects to (and the next API read)
+    /// already shows it.
+    private func readYourWrites() async throws {
+        try await feed.catchUp()
     }
 
     /// Scenario ids are short names; anything else cannot be one (and is never echoed back in full).

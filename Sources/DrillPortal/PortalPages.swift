@@ -73,7 +73,7 @@ enum PortalPages {
             var fields=live.querySelectorAll('textarea,input[type=number],select');
             for(var i=0;i<fields.length;i++){ var f=fields[i], k=(f.form?f.form.getAttribute('action'):'')+'#'+f.name;
               if(f.tagName==='SELECT'||f.value) kept[k]=f.value; if(f===focused) focusKey=k; }
-            live.innerHTML=html;
+            live.innerHTML=html; shownAt=Date.now();
             fields=live.querySelectorAll('textarea,input[type=number],select');
             for(var j=0;j<fields.length;j++){ var g=fields[j], key=(g.form?g.form.getAttribute('action'):'')+'#'+g.name;
               if(kept[key]!==undefined) g.value=kept[key]; if(key===focusKey) g.focus(); }
@@ -81,10 +81,11 @@ enum PortalPages {
           }
           function fmt(ms){ var s=Math.max(0,Math.round(Math.abs(ms)/1000)); var h=Math.floor(s/3600), m=Math.floor(s%3600/60), x=s%60;
             return (h?h+':':'')+(m<10&&h?'0':'')+m+':'+(x<10?'0':'')+x; }
-          var loaded=Date.now();
+          // Countdowns count from when this browser received the numbers, so server and browser clocks may differ.
+          var shownAt=Date.now();
           function tick(){
             var nodes=document.querySelectorAll('[data-remaining]');
-            var base=Number(live.firstElementChild&&live.firstElementChild.getAttribute('data-rendered'))||loaded;
+            var base=shownAt;
             var speed=Number(document.querySelector('[data-speed]')&&document.querySelector('[data-speed]').getAttribute('data-speed'))||1;
             var running=document.querySelector('[data-running="1"]')!==null;
             for(var i=0;i<nodes.length;i++){

@@ -66,14 +66,17 @@ struct PortalBench: AsyncParsableCommand {
         print("portal on 127.0.0.1:\(port); \(teams) teams; journal durability \(durability)")
 
         // 1. Live-stream latency.
-        let streams = try codes.map { try BenchSocket.connect(port: port) }
+        let streams = try codes.map { _ in try BenchSocket.connect(port: port) }
         for (index, socket) in streams.enumerated() {
             socket.send("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(codes[index])\r\n\r\n")
         }
         let arrivals = Mutex([Int64: [Double]]())  // sequence -> arrival times
         let readerDone = Mutex(false)
         let expected = teams * injects
-        let reader = Thread {
+        let readerGroup = DispatchGroup()
+        readerGroup.enter()
+        DispatchQueue.global().async {
+            defer { readerGroup.leave() }
             var pollfds = streams.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             var buffers = [[UInt8]](repeating: [], count: streams.count)
             var received = 0
@@ -102,7 +105,6 @@ struct PortalBench: AsyncParsableCommand {
                 }
             }
         }
-        reader.start()
         // Wait until every client is subscribed.
         let subscribeDeadline = BenchClock.now() + 30
         while server.portal.feed.subscriberCount < teams && BenchClock.now() < subscribeDeadline {
@@ -133,6 +135,7 @@ struct PortalBench: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(20))
         }
         readerDone.withLock { $0 = true }
+        await withCheckedContinuation { done in readerGroup.notify(queue: .global()) { done.resume() } }
         var latencies: [Double] = []
         arrivals.withLock { table in
             for (sequence, times) in table { if let start = appendTimes[sequence] { latencies += times.map { ($0 - start) * 1000 } } }
@@ -148,16 +151,21 @@ struct PortalBench: AsyncParsableCommand {
         let errors = Mutex(0)
         let stop = BenchClock.now() + ackSeconds
         let started = BenchClock.now()
-        let workers = (0..<ackClients).map { worker in
-            Thread {
+        let ackCodes = codes
+        let (teamCount, injectCount, clientCount) = (teams, injects, ackClients)
+        let workerGroup = DispatchGroup()
+        for worker in 0..<ackClients {
+            workerGroup.enter()
+            DispatchQueue.global().async {
+                defer { workerGroup.leave() }
                 guard let socket = try? BenchSocket.connect(port: port) else { return }
                 var index = worker
                 while BenchClock.now() < stop {
-                    let team = index % teams
-                    let inject = (index / teams) % injects
-                    index += ackClients
+                    let team = index % teamCount
+                    let inject = (index / teamCount) % injectCount
+                    index += clientCount
                     socket.send(
-                        "POST /api/injects/i\(inject)/acknowledge HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(codes[team])\r\nContent-Length: 0\r\n\r\n"
+                        "POST /api/injects/i\(inject)/acknowledge HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(ackCodes[team])\r\nContent-Length: 0\r\n\r\n"
                     )
                     guard let status = socket.readResponse() else { break }
                     if status == 201 { count.withLock { $0 += 1 } } else { errors.withLock { $0 += 1 } }
@@ -165,8 +173,8 @@ struct PortalBench: AsyncParsableCommand {
                 socket.close()
             }
         }
-        for worker in workers { worker.start() }
         while BenchClock.now() < stop + 0.5 { try await Task.sleep(for: .milliseconds(50)) }
+        await withCheckedContinuation { done in workerGroup.notify(queue: .global()) { done.resume() } }
         let elapsed = BenchClock.now() - started
         let acks = count.withLock { $0 }
         print(String(format: "acknowledgements: %d in %.2f s = %.0f acks/s through the API (%d clients, %d errors)", acks, elapsed, Double(acks) / elapsed, ackClients, errors.withLock { $0 }))

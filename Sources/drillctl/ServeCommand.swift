@@ -67,8 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: configuration,
                 logger: logger,
                 onListening: { port in
-                    print("portal for run \(journal.runID) at \(scheme)://\(bind):\(port)/ (Ctrl-C to stop)")
-                    fflush(stdout)
+                    let line = "portal for run \(journal.runID) at \(scheme)://\(bind):\(port)/ (Ctrl-C to stop)\n"
+                    FileHandle.standardOutput.write(Data(line.utf8))
                 }
             )
         } catch {

@@ -1,5 +1,8 @@
 import DrillCore
 import DrillPortal
+import HummingbirdTesting
+import HTTPTypes
+import DrillStore
 import DrillTesting
 import Foundation
 import Testing
@@ -48,16 +51,20 @@ struct BrowserTests {
         try process.run()
         let lines = LineReader(output.fileHandleForReading)
 
-        #expect(lines.next() == "LOADED")
+        let lineLOADED = try await offPool { lines.next() }
+        #expect(lineLOADED == "LOADED", "the browser driver said: \(lineLOADED ?? "nothing")")
         // The engine delivers an inject while the page is open.
         _ = try harness.journal.appendNow(
             PortalHarness.delivered(harness.run.runID, inject: "ddos", team: "red", wall: harness.clock.now, message: "DDoS on the DNS resolvers: check and report.", exercise: 1_800_000)
         )
         input.fileHandleForWriting.write(Data("GO\n".utf8))
-        #expect(lines.next() == "APPEARED")
-        #expect(lines.next() == "ACKED")
-        #expect(lines.next() == "DONE")
-        process.waitUntilExit()
+        let lineAPPEARED = try await offPool { lines.next() }
+        #expect(lineAPPEARED == "APPEARED", "the browser driver said: \(lineAPPEARED ?? "nothing")")
+        let lineACKED = try await offPool { lines.next() }
+        #expect(lineACKED == "ACKED", "the browser driver said: \(lineACKED ?? "nothing")")
+        let lineDONE = try await offPool { lines.next() }
+        #expect(lineDONE == "DONE", "the browser driver said: \(lineDONE ?? "nothing")")
+        try await offPool { process.waitUntilExit() }
         #expect(process.terminationStatus == 0)
 
         let acknowledgements = try harness.events(.response).filter {
@@ -80,7 +87,7 @@ struct BrowserTests {
 }
 
 /// Reads lines from a pipe, blocking, with the script's own timeouts bounding the wait.
-final class LineReader {
+final class LineReader: @unchecked Sendable {  // read by one task at a time
     private let handle: FileHandle
     private var buffer = Data()
     init(_ handle: FileHandle) { self.handle = handle }

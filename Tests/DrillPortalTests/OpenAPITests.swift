@@ -1,4 +1,7 @@
 import DrillPortal
+import HummingbirdTesting
+import HTTPTypes
+import DrillStore
 import DrillTesting
 import Foundation
 import Testing

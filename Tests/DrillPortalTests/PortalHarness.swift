@@ -189,3 +189,12 @@ struct HarnessError: Error, CustomStringConvertible {
 extension TestClient.Response {
     var text: String { String(buffer: body ?? ByteBuffer()) }
 }
+
+/// Runs blocking work (socket reads, waiting on a child process) on a Dispatch thread, never on Swift's
+/// cooperative pool: on a 2-core machine that pool has 2 threads, and a blocked one starves the server
+/// under test.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}

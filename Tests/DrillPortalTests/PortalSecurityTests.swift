@@ -1,5 +1,6 @@
 import DrillCore
 import DrillPortal
+import DrillStore
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -247,16 +248,21 @@ struct PortalSecurityTests {
     func liveStreamFiltering() async throws {
         let harness = try await PortalHarness.start()
         defer { Task { await harness.stop() } }
-        let (status, connection) = try RawHTTPConnection.status(
-            port: harness.port, path: "/api/events", headers: ["Authorization": "Bearer " + harness.code("team:red")]
-        )
+        let port = harness.port
+        let code = harness.code("team:red")
+        let (status, connection) = try await offPool {
+            try RawHTTPConnection.status(port: port, path: "/api/events", headers: ["Authorization": "Bearer " + code])
+        }
         #expect(status == 200)
         _ = try harness.journal.appendNow(PortalHarness.delivered(harness.run.runID, inject: "ddos", team: "blue", wall: harness.clock.now, message: "b"))
         _ = try harness.journal.appendNow(PortalHarness.delivered(harness.run.runID, inject: "ddos", team: "red", wall: harness.clock.now, message: "r"))
-        var data: [String] = []
-        while let line = connection.readLine() {
-            if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
-            if data.count == 1 { break }
+        let data: [String] = try await offPool {
+            var data: [String] = []
+            while let line = connection.readLine() {
+                if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+                if data.count == 1 { break }
+            }
+            return data
         }
         #expect(data.count == 1)
         #expect(data.first?.contains("\"team\":\"red\"") == true)

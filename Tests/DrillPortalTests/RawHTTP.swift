@@ -6,7 +6,7 @@ import Glibc
 
 /// A bare socket client for what the test HTTP client cannot do: read only the head of a response that never
 /// ends (the live stream), and read a stream line by line.
-final class RawHTTPConnection {
+final class RawHTTPConnection: @unchecked Sendable {  // used by one test at a time, from one thread at a time
     private let fd: Int32
     private var buffer: [UInt8] = []
 

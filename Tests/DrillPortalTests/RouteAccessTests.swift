@@ -1,5 +1,6 @@
 import DrillCore
 import DrillPortal
+import DrillStore
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -109,7 +110,10 @@ struct RouteAccessTests {
                 if row.route == "/api/events" {
                     var raw: [String: String] = [:]
                     for field in headers { raw[field.name.rawName] = field.value }
-                    status = try RawHTTPConnection.status(port: harness.port, path: row.path, headers: raw).0
+                    let port = harness.port
+                    let path = row.path
+                    let rawHeaders = raw
+                    status = try await offPool { try RawHTTPConnection.status(port: port, path: path, headers: rawHeaders).0 }
                 } else {
                     status = Int(try await harness.request(row.method, row.path, headers: headers, body: row.body).status.code)
                 }

@@ -80,7 +80,8 @@ def wait_for(ws, expression, timeout, what):
     while time.time() < deadline:
         if evaluate(ws, expression): return
         time.sleep(0.1)
-    fail("timed out waiting for " + what)
+    where = evaluate(ws, "location.href + ' | ' + document.body.innerText.slice(0, 200).replace(/\\n/g, ' ')")
+    fail("timed out waiting for " + what + " (page: " + str(where) + ")")
 
 def screenshot(ws, path):
     data = ws.call("Page.captureScreenshot", format="png")["data"]
@@ -129,6 +130,7 @@ def main():
         # A real mouse click on the Acknowledge button, at its position on screen.
         box = evaluate(ws, "(function(){var r=document.querySelector(%s).getBoundingClientRect();return [r.x+r.width/2,r.y+r.height/2];})()"
                        % json.dumps(selector + " button.ack"))
+        ws.call("Input.dispatchMouseEvent", type="mouseMoved", x=box[0], y=box[1])
         for kind in ("mousePressed", "mouseReleased"):
             ws.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1)
         wait_for(ws, "(function(){var b=document.querySelector(%s);return b!==null&&b.disabled;})()" % json.dumps(selector + " button.ack"),
