@@ -24,6 +24,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Pure logic: model, YAML loading, diagnostics, inventory, selectors, planning, templating. No I/O
@@ -73,6 +78,26 @@ let package = Package(
             dependencies: ["DrillCore"],
             swiftSettings: swiftSettings
         ),
+        // The drill portal: Hummingbird routes, sessions, roles, live updates and the JSON API.
+        .target(
+            name: "DrillPortal",
+            dependencies: [
+                "DrillCore",
+                "DrillStore",
+                "DrillEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Command-line interface: thin composition root.
         .executableTarget(
             name: "drillctl",
@@ -82,6 +107,7 @@ let package = Package(
                 "DrillLab",
                 "DrillStore",
                 "DrillEngine",
+                "DrillPortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,7 +122,9 @@ let package = Package(
                 "DrillLab",
                 "DrillStore",
                 "DrillEngine",
+                "DrillPortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -113,8 +141,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DrillSSHTests",
+            dependencies: ["DrillSSH", "DrillCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DrillSSHIntegrationTests",
-            dependencies: ["DrillSSH", "DrillLab", "DrillTesting"],
+            dependencies: [
+                "DrillSSH", "DrillLab", "DrillTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -142,6 +179,22 @@ let package = Package(
         .testTarget(
             name: "DrillEndToEndTests",
             dependencies: ["DrillStore", "DrillCore", "DrillLab", "DrillTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillPortalTests",
+            dependencies: [
+                "DrillPortal",
+                "DrillStore",
+                "DrillCore",
+                "DrillTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -69,7 +69,11 @@ public struct KnownHosts: Sendable {
                 continue
             }
             let bytes = [UInt8](blob)
-            if let embedded = HostKeyBlob.keyType(of: bytes), embedded != fields[1] {
+            guard let embedded = HostKeyBlob.keyType(of: bytes) else {
+                notes.append("\(path):\(lineNumber): the key field is not an SSH public key; line ignored")
+                continue
+            }
+            if embedded != fields[1] {
                 notes.append(
                     "\(path):\(lineNumber): key type \(fields[1]) does not match the key (\(embedded)); line ignored"
                 )
@@ -217,7 +221,8 @@ public enum HostKeyBlob {
     /// server present one of `keyTypes`. An `ssh-rsa` key may be signed with rsa-sha2-512/256 too. With no known
     /// types, OpenSSH's own order.
     static func hostKeyMethods(for keyTypes: [String]) -> String {
-        let types = keyTypes.isEmpty
+        let types =
+            keyTypes.isEmpty
             ? ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"]
             : keyTypes
         var methods: [String] = []

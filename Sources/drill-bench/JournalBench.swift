@@ -29,6 +29,9 @@ struct JournalThroughput: AsyncParsableCommand {
     @Option(help: "Events per transaction for batched appends.")
     var batch = 100
 
+    @Option(help: "Concurrent appenders for the group-commit measurement (like the engine's per-host tasks).")
+    var concurrency = 200
+
     @Option(help: "Which durability settings to measure: full, normal, or both.")
     var durability = "both"
 
@@ -108,6 +111,39 @@ struct JournalThroughput: AsyncParsableCommand {
                     + "\(format(asyncSeconds)) s = \(Int(Double(asyncCount) / asyncSeconds)) events/s"
             )
 
+            // Concurrent async single appends: group commit shares a transaction among waiting appenders.
+            let groupPath = base.appendingPathComponent("group-\(mode.rawValue).sqlite").path
+            let groupJournal = try Journal.create(
+                at: groupPath,
+                runID: runID,
+                created: RunCreatedPayload(scenario: "bench"),
+                wallMillis: 0,
+                durability: mode
+            )
+            let lanes = max(1, concurrency)
+            let groupEvents = Array(generated)
+            let groupStart = ContinuousClock.now
+            let groupCPU = cpuSeconds()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for lane in 0..<lanes {
+                    group.addTask {
+                        var index = lane
+                        while index < groupEvents.count {
+                            _ = try await groupJournal.append(groupEvents[index])
+                            index += lanes
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let groupSeconds = seconds(ContinuousClock.now - groupStart)
+            print(
+                "  \(mode.rawValue.uppercased()) concurrent single appends (\(lanes) appenders, group commit): "
+                    + "\(groupEvents.count) events in \(format(groupSeconds)) s = "
+                    + "\(Int(Double(groupEvents.count) / groupSeconds)) events/s "
+                    + "(CPU \(format((cpuSeconds() - groupCPU) / Double(groupEvents.count) * 1e6)) µs/event)"
+            )
+
             // Batched appends: one transaction per `batch` events.
             let batchPath = base.appendingPathComponent("batch-\(mode.rawValue).sqlite").path
             let batched = try Journal.create(
@@ -118,6 +154,7 @@ struct JournalThroughput: AsyncParsableCommand {
                 durability: mode
             )
             let batchStart = ContinuousClock.now
+            let batchCPU = cpuSeconds()
             var index = 0
             while index < generated.count {
                 let end = min(index + batch, generated.count)
@@ -125,21 +162,28 @@ struct JournalThroughput: AsyncParsableCommand {
                 index = end
             }
             let batchSeconds = seconds(ContinuousClock.now - batchStart)
+            let batchCPUPerEvent = (cpuSeconds() - batchCPU) / Double(generated.count) * 1e6
             print(
                 "  \(mode.rawValue.uppercased()) batched appends (\(batch)/transaction): \(generated.count) events in "
-                    + "\(format(batchSeconds)) s = \(Int(Double(generated.count) / batchSeconds)) events/s"
+                    + "\(format(batchSeconds)) s = \(Int(Double(generated.count) / batchSeconds)) events/s "
+                    + "(CPU \(format(batchCPUPerEvent)) µs/event)"
             )
 
             if mode == modes.last {
                 let reader = try Journal.openForReading(at: batchPath)
                 let readStart = ContinuousClock.now
+                let readCPU = cpuSeconds()
                 let stored = try reader.eventsNow()
                 let readSeconds = seconds(ContinuousClock.now - readStart)
+                let readCPUSeconds = cpuSeconds() - readCPU
                 let foldStart = ContinuousClock.now
+                let foldCPU = cpuSeconds()
                 let state = RunState.fold(stored)
                 let foldSeconds = seconds(ContinuousClock.now - foldStart)
+                let foldCPUSeconds = cpuSeconds() - foldCPU
                 print(
-                    "  read \(stored.count) events in \(format(readSeconds)) s; fold in \(format(foldSeconds)) s "
+                    "  read \(stored.count) events in \(format(readSeconds)) s (CPU \(format(readCPUSeconds)) s); "
+                        + "fold in \(format(foldSeconds)) s (CPU \(format(foldCPUSeconds)) s) "
                         + "(\(state.teamInjects.count) inject×team pairs, \(state.hosts.count) hosts, status "
                         + "\(state.status.rawValue))"
                 )
@@ -150,6 +194,20 @@ struct JournalThroughput: AsyncParsableCommand {
                 )
             }
         }
+    }
+
+    /// CPU seconds (user + system) this process has used so far: a figure that, unlike wall time, does not
+    /// grow when other work on a shared machine delays this process.
+    private func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return user + system
     }
 
     private func seconds(_ duration: Duration) -> Double {

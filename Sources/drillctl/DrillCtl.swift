@@ -32,6 +32,8 @@ struct DrillCtl: AsyncParsableCommand {
             CtlCommand.self,
             RunsCommand.self,
             DemoCommand.self,
+            ServeCommand.self,
+            TeamCommand.self,
         ]
     )
 

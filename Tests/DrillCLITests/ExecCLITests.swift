@@ -8,14 +8,15 @@ struct ExecCLITests {
     @Test("--format json has each host's stdout, exit status and timings")
     func json() async throws {
         try await LabTesting.withLab(hosts: 3) { lab in
-            let output = try CommandRunner.drillctl([
+            let output = try LabTesting.drillctl([
                 "exec", "-i", lab.paths.inventory, "--format", "json", "--", "echo", "out;", "echo err >&2",
             ])
             #expect(output.status == 0, "\(output)")
             let rows = try #require(
                 try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]
             )
-            #expect(rows.map { $0["host"] as? String } == ["yn-t01-web", "yn-t01-db", "gz-t01-web"])
+            // Ansible's order for `all`: level by level, so the `web` group's hosts come before yn-t01-db.
+            #expect(rows.map { $0["host"] as? String } == ["yn-t01-web", "gz-t01-web", "yn-t01-db"])
             for row in rows {
                 #expect(row["ok"] as? Bool == true)
                 #expect(row["status"] as? String == "ok")
@@ -32,7 +33,7 @@ struct ExecCLITests {
     func failingOnOneHost() async throws {
         try await LabTesting.withLab(hosts: 3) { lab in
             let failing = lab.paths.hosts + "/yn-t01-db"
-            let output = try CommandRunner.drillctl([
+            let output = try LabTesting.drillctl([
                 "exec", "-i", lab.paths.inventory, "--",
                 "if [ \"$HOME\" = \(failing) ]; then echo broken; exit 7; fi; echo fine",
             ])
@@ -45,9 +46,26 @@ struct ExecCLITests {
         }
     }
 
+    @Test("--timeout stops a hanging command: TIMEOUT, timed_out in JSON, exit 1")
+    func timeout() async throws {
+        try await LabTesting.withLab(hosts: 1) { lab in
+            let started = ContinuousClock.now
+            let output = try LabTesting.drillctl([
+                "exec", "-i", lab.paths.inventory, "--timeout", "1", "--format", "json", "--", "sleep 30",
+            ])
+            #expect(started.duration(to: .now) < .seconds(15))
+            #expect(output.status == 1, "\(output)")
+            let rows = try #require(
+                try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]
+            )
+            #expect(rows.first?["timed_out"] as? Bool == true)
+            #expect(rows.first?["status"] as? String == "failed")
+        }
+    }
+
     @Test("without a command after -- it is a usage error")
     func noCommand() throws {
-        let output = try CommandRunner.drillctl(["exec", "-i", "/nonexistent.yaml"])
+        let output = try LabTesting.drillctl(["exec", "-i", "/nonexistent.yaml"])
         #expect(output.status == 2)
         #expect(output.stderr.contains("give the command to run after `--`"))
     }

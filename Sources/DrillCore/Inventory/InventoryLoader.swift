@@ -47,11 +47,10 @@ public enum InventoryLoader {
                 .error("no inventory at '\(path)': the file or folder does not exist", at: nil)
             )
         }
-        var sources: [String: String] = [:]
         if isDirectory.boolValue {
-            loadFolder(path, builder: &builder, diagnostics: &diagnostics, sources: &sources)
+            loadFolder(path, builder: &builder, diagnostics: &diagnostics)
         } else {
-            loadFile(path, format: nil, builder: &builder, diagnostics: &diagnostics, sources: &sources)
+            loadFile(path, builder: &builder, diagnostics: &diagnostics)
         }
         let base = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
         loadVarsFolders(base: base.isEmpty ? "." : base, builder: &builder, diagnostics: &diagnostics)
@@ -65,7 +64,11 @@ public enum InventoryLoader {
     ///   - file: the path to name in diagnostics.
     ///   - format: the syntax; `.automatic` decides from the text.
     /// - Throws: ``DiagnosticsError`` with every problem found when there is at least one error.
-    public static func load(text: String, file: String, format: Format = .automatic) throws(DiagnosticsError)
+    public static func load(
+        text: String,
+        file: String,
+        format: Format = .automatic
+    ) throws(DiagnosticsError)
         -> Inventory
     {
         var warnings = Diagnostics()
@@ -90,7 +93,11 @@ public enum InventoryLoader {
 
     // MARK: - Internals
 
-    private static func finish(_ builder: InventoryBuilder, _ diagnostics: Diagnostics, warnings: inout Diagnostics)
+    private static func finish(
+        _ builder: InventoryBuilder,
+        _ diagnostics: Diagnostics,
+        warnings: inout Diagnostics
+    )
         throws(DiagnosticsError) -> Inventory
     {
         var diagnostics = diagnostics
@@ -113,7 +120,7 @@ public enum InventoryLoader {
         builder: inout InventoryBuilder,
         diagnostics: inout Diagnostics
     ) {
-        var format = format
+        var format = format == .automatic ? self.format(forPath: file) : format
         var yaml: YAMLSource?
         if format != .ini {
             do {
@@ -123,7 +130,8 @@ public enum InventoryLoader {
                 }
                 yaml = source
             } catch {
-                if format == .yaml {
+                // A file that starts like a YAML mapping (`all:`) gets its YAML error, not INI's complaints.
+                if format == .yaml || looksLikeYAML(text) {
                     diagnostics.append(contentsOf: error.diagnostics)
                     return
                 }
@@ -143,12 +151,21 @@ public enum InventoryLoader {
         }
     }
 
+    /// Whether the first meaningful line is a YAML mapping key or document start (`all:`, `---`), which an
+    /// INI inventory never has.
+    static func looksLikeYAML(_ text: String) -> Bool {
+        for line in text.split(whereSeparator: \.isNewline) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
+            return trimmed == "---" || (trimmed.hasSuffix(":") && !trimmed.contains(" ") && !trimmed.hasPrefix("["))
+        }
+        return false
+    }
+
     private static func loadFile(
         _ path: String,
-        format: Format?,
         builder: inout InventoryBuilder,
-        diagnostics: inout Diagnostics,
-        sources: inout [String: String]
+        diagnostics: inout Diagnostics
     ) {
         guard let data = FileManager.default.contents(atPath: path) else {
             diagnostics.error("cannot read the inventory file '\(path)': permission denied or not a file", at: nil)
@@ -161,15 +178,19 @@ public enum InventoryLoader {
             )
             return
         }
-        sources[path] = text
-        parse(text: text, file: path, format: format ?? self.format(forPath: path), builder: &builder, diagnostics: &diagnostics)
+        parse(
+            text: text,
+            file: path,
+            format: self.format(forPath: path),
+            builder: &builder,
+            diagnostics: &diagnostics
+        )
     }
 
     private static func loadFolder(
         _ path: String,
         builder: inout InventoryBuilder,
-        diagnostics: inout Diagnostics,
-        sources: inout [String: String]
+        diagnostics: inout Diagnostics
     ) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
             diagnostics.error("cannot list the inventory folder '\(path)'", at: nil)
@@ -181,9 +202,9 @@ public enum InventoryLoader {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
             if isDirectory.boolValue {
-                loadFolder(full, builder: &builder, diagnostics: &diagnostics, sources: &sources)
+                loadFolder(full, builder: &builder, diagnostics: &diagnostics)
             } else {
-                loadFile(full, format: nil, builder: &builder, diagnostics: &diagnostics, sources: &sources)
+                loadFile(full, builder: &builder, diagnostics: &diagnostics)
             }
         }
     }

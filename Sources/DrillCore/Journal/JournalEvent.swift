@@ -121,6 +121,27 @@ extension JournalEvent {
         /// payload ``UncertainPayload``.
         public static let uncertain: Kind = "uncertain"
 
+        /// The kinds this version knows, as a small enum: folds switch on this (one hash lookup) instead of
+        /// comparing the kind's text with each name in turn.
+        package enum Known: UInt8, Sendable {
+            case runCreated, startex, injectIntent, injectFired, hostActionStarted, hostActionResult, landedCheck
+            case delivered, response, checkResult, deadlineMet, deadlineMissed, control, cleanupIntent
+            case cleanupResult, observation, endex, uncertain
+        }
+
+        private static let knownByName: [String: Known] = [
+            runCreated.rawValue: .runCreated, startex.rawValue: .startex, injectIntent.rawValue: .injectIntent,
+            injectFired.rawValue: .injectFired, hostActionStarted.rawValue: .hostActionStarted,
+            hostActionResult.rawValue: .hostActionResult, landedCheck.rawValue: .landedCheck,
+            delivered.rawValue: .delivered, response.rawValue: .response, checkResult.rawValue: .checkResult,
+            deadlineMet.rawValue: .deadlineMet, deadlineMissed.rawValue: .deadlineMissed, control.rawValue: .control,
+            cleanupIntent.rawValue: .cleanupIntent, cleanupResult.rawValue: .cleanupResult,
+            observation.rawValue: .observation, endex.rawValue: .endex, uncertain.rawValue: .uncertain,
+        ]
+
+        /// This kind as ``Known``, or `nil` for a kind this version does not know.
+        package var known: Known? { Self.knownByName[rawValue] }
+
         /// Every kind this version of drillctl writes.
         public static let known: [Kind] = [
             .runCreated, .startex, .injectIntent, .injectFired, .hostActionStarted, .hostActionResult,
@@ -173,7 +194,16 @@ extension JournalEvent {
     }
 }
 
-// `ResponsePhase` (acknowledge -> report -> resolve) is defined with the scenario model (Scenario.swift).
+/// A response phase: acknowledge -> report -> resolve.
+public enum ResponsePhase: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    case acknowledge
+    case report
+    case resolve
+
+    public static func < (lhs: ResponsePhase, rhs: ResponsePhase) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
 
 /// The idempotency keys that make intents unique in a journal. A resumed engine that tries to record an intent
 /// again gets the first one back (``JournalWriter/appendIfAbsent(_:)``) instead of acting twice.
@@ -197,6 +227,9 @@ public enum IdempotencyKey {
     public static func cleanup(inject: String, host: String, occurrence: Int = 1) -> String {
         "cleanup:\(inject)#\(occurrence)@\(host)"
     }
+
+    /// The intent at `intentSequence` is marked uncertain (once, however often `resume` runs).
+    public static func uncertain(intentSequence: Int64) -> String { "uncertain:\(intentSequence)" }
 
     /// The run's STARTEX.
     public static let startex = "startex"

@@ -23,8 +23,10 @@ public struct RunState: Sendable, Equatable {
 
         /// The status after `event`: STARTEX starts the run, controls pause, resume and abort it, ENDEX ends
         /// it (an aborted run stays aborted). The store keeps its cached status with this same rule.
-        public func next(applying event: JournalEvent) -> Status {
-            switch event.kind {
+        public func next(applying event: JournalEvent) -> Status { next(event.kind.known, event) }
+
+        fileprivate func next(_ known: JournalEvent.Kind.Known?, _ event: JournalEvent) -> Status {
+            switch known {
             case .startex: return self == .created ? .running : self
             case .endex: return self == .aborted ? .aborted : .ended
             case .control:
@@ -205,9 +207,10 @@ public struct RunState: Sendable, Equatable {
         if event.exerciseMillis > lastExerciseMillis { lastExerciseMillis = event.exerciseMillis }
         lastWallMillis = event.wallMillis
         let previousStatus = status
-        status = status.next(applying: event)
+        let known = event.kind.known
+        status = status.next(known, event)
 
-        switch event.kind {
+        switch known {
         case .runCreated:
             scenario = event.payload["scenario"]?.stringValue ?? scenario
             createdWallMillis = event.wallMillis
@@ -220,13 +223,7 @@ public struct RunState: Sendable, Equatable {
             addPending(event, step: nil)
         case .injectFired:
             guard let inject = event.inject else { break }
-            var state = injects[inject, default: InjectState()]
-            state.fireCount += 1
-            if state.firedAtMillis == nil {
-                state.firedAtMillis = event.exerciseMillis
-                state.firedWallMillis = event.wallMillis
-            }
-            injects[inject] = state
+            Self.markFired(&injects[inject, default: InjectState()], event)
             resolvePending(.injectIntent, inject: inject, host: nil, step: nil)
         case .hostActionStarted:
             guard let inject = event.inject, let host = event.host else { break }
@@ -259,21 +256,18 @@ public struct RunState: Sendable, Equatable {
                 let phase = event.payload["phase"]?.stringValue.flatMap(ResponsePhase.init(rawValue:))
             else { break }
             teamInjects[TeamInject(inject: inject, team: team), default: TeamInjectState()].deadlineOutcomes[phase] =
-                event.kind == .deadlineMet
+                event.kind.known == .deadlineMet
         case .control:
             applyControl(event, previousStatus: previousStatus)
         case .cleanupIntent:
             addPending(event, step: nil)
         case .cleanupResult:
             guard let inject = event.inject, let host = event.host else { break }
-            var state = hosts[host, default: HostState()]
-            if event.payload["succeeded"]?.boolValue == true {
-                state.cleanedFor.insert(inject)
-                state.cleanupFailedFor.remove(inject)
-            } else if !state.cleanedFor.contains(inject) {
-                state.cleanupFailedFor.insert(inject)
-            }
-            hosts[host] = state
+            Self.recordCleanup(
+                &hosts[host, default: HostState()],
+                inject: inject,
+                succeeded: event.payload["succeeded"]?.boolValue == true
+            )
             resolvePending(.cleanupIntent, inject: inject, host: host, step: nil)
         case .observation:
             guard let inject = event.inject, let team = event.team else { break }
@@ -300,8 +294,18 @@ public struct RunState: Sendable, Equatable {
 
     private mutating func applyDelivered(_ event: JournalEvent) {
         guard let inject = event.inject, let team = event.team else { return }
-        let key = TeamInject(inject: inject, team: team)
-        var state = teamInjects[key, default: TeamInjectState()]
+        let pending = injects[inject]?.pendingExtensions ?? [:]
+        Self.deliver(&teamInjects[TeamInject(inject: inject, team: team), default: TeamInjectState()], event, pending)
+    }
+
+    // The helpers below take the stored value `inout`, so dictionary entries are changed in place (no copy of
+    // their inner collections), which keeps the fold linear and fast.
+
+    private static func deliver(
+        _ state: inout TeamInjectState,
+        _ event: JournalEvent,
+        _ pendingExtensions: [ResponsePhase: Int64]
+    ) {
         guard state.deliveredAtMillis == nil else { return }
         state.deliveredAtMillis = event.exerciseMillis
         state.deliveredWallMillis = event.wallMillis
@@ -312,30 +316,44 @@ public struct RunState: Sendable, Equatable {
                 }
             }
         }
-        for (phase, millis) in injects[inject]?.pendingExtensions ?? [:] {
-            state.extensions[phase, default: 0] += millis
+        for (phase, millis) in pendingExtensions { state.extensions[phase, default: 0] += millis }
+    }
+
+    private static func markFired(_ state: inout InjectState, _ event: JournalEvent) {
+        state.fireCount += 1
+        if state.firedAtMillis == nil {
+            state.firedAtMillis = event.exerciseMillis
+            state.firedWallMillis = event.wallMillis
         }
-        teamInjects[key] = state
+    }
+
+    private static func recordCleanup(_ state: inout HostState, inject: String, succeeded: Bool) {
+        if succeeded {
+            state.cleanedFor.insert(inject)
+            state.cleanupFailedFor.remove(inject)
+        } else if !state.cleanedFor.contains(inject) {
+            state.cleanupFailedFor.insert(inject)
+        }
+    }
+
+    private static func respond(_ state: inout TeamInjectState, _ event: JournalEvent, _ phase: ResponsePhase) {
+        state.responseCounts[phase, default: 0] += 1
+        guard state.responses[phase] == nil else { return }
+        let late = state.deadline(phase).map { event.exerciseMillis > $0 } ?? false
+        state.responses[phase] = PhaseResponse(
+            sequence: event.sequence ?? 0,
+            exerciseMillis: event.exerciseMillis,
+            wallMillis: event.wallMillis,
+            late: late,
+            actor: event.actor
+        )
     }
 
     private mutating func applyResponse(_ event: JournalEvent) {
         guard let inject = event.inject, let team = event.team,
             let phase = event.payload["phase"]?.stringValue.flatMap(ResponsePhase.init(rawValue:))
         else { return }
-        let key = TeamInject(inject: inject, team: team)
-        var state = teamInjects[key, default: TeamInjectState()]
-        state.responseCounts[phase, default: 0] += 1
-        if state.responses[phase] == nil {
-            let late = state.deadline(phase).map { event.exerciseMillis > $0 } ?? false
-            state.responses[phase] = PhaseResponse(
-                sequence: event.sequence ?? 0,
-                exerciseMillis: event.exerciseMillis,
-                wallMillis: event.wallMillis,
-                late: late,
-                actor: event.actor
-            )
-        }
-        teamInjects[key] = state
+        Self.respond(&teamInjects[TeamInject(inject: inject, team: team), default: TeamInjectState()], event, phase)
     }
 
     private mutating func applyControl(_ event: JournalEvent, previousStatus: Status) {
@@ -399,4 +417,24 @@ public struct RunState: Sendable, Equatable {
     }
 
     private var pendingIndex: [PendingKey: Int64] = [:]
+}
+
+extension RunState {
+    /// Why a team's response cannot be recorded now, or `nil` when it can. `drillctl respond` and the portal both
+    /// ask this before appending a ``JournalEvent/Kind/response``, so they refuse the same things with the same
+    /// words. Late responses are allowed (they are marked late); responses after ENDEX or an abort are allowed
+    /// too, since a team may report what it did in the last minutes. Refused: a run that has not started, and an
+    /// inject the team never received.
+    public func refusalOfResponse(inject: String, team: String) -> String? {
+        if status == .created {
+            return "the drill has not started yet (no STARTEX); nothing can be answered before it does"
+        }
+        guard teamInjects[TeamInject(inject: inject, team: team)]?.deliveredAtMillis != nil else {
+            if injects[inject] == nil {
+                return "inject '\(inject)' has not been fired in this run"
+            }
+            return "team '\(team)' did not receive inject '\(inject)'; a team answers only the injects delivered to it"
+        }
+        return nil
+    }
 }
