@@ -43,7 +43,9 @@ struct EngineBench: AsyncParsableCommand {
         let inventory = try InventoryLoader.load(text: Self.inventory(hosts: hosts, teams: teams), file: "bench.yaml")
         let executor = BenchExecutor(latency: .milliseconds(hostLatencyMs))
 
-        print("engine bench: \(hosts) hosts, \(teams) teams, journal durability \(durability.rawValue), host latency \(hostLatencyMs) ms")
+        print(
+            "engine bench: \(hosts) hosts, \(teams) teams, journal durability \(durability.rawValue), host latency \(hostLatencyMs) ms"
+        )
         // Phase 1: an inject a second at speed 1; lateness = intent time - scheduled time.
         let steady = try ScenarioLoader.load(
             text: Self.scenario(injects: injects, teams: teams, burst: 0),
@@ -126,7 +128,10 @@ struct EngineBench: AsyncParsableCommand {
         let started = ContinuousClock.now
         _ = try await service.run()
         let elapsed = started.duration(to: .now)
-        return (try journal.eventsNow(after: 0), Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (
+            try journal.eventsNow(after: 0),
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        )
     }
 
     static func inventory(hosts: Int, teams: Int) -> String {
