@@ -92,7 +92,7 @@ struct EngineBench: AsyncParsableCommand {
             let rate = Double(busy.count) / (Double(last - first) / 1000)
             print(
                 "burst: \(burstInjects) injects x \(hosts) hosts: \(busy.count) durable events in \(last - first) ms"
-                    + " = \(Int(rate)) events/s (each its own transaction)"
+                    + " = \(Int(rate)) events/s (every append durable when it returns)"
             )
         }
         print("goals: p99 lateness < 50 ms; >= 5000 durable events/s")
