@@ -5,7 +5,7 @@ public import DrillCore
 ///
 /// The journal is the mailbox: the desk appends a ``JournalEvent/Kind/response`` event and the running engine
 /// (another process, possibly) reads it on its next poll. The response's exercise time is computed from the
-/// journal's own clock anchors (``ExerciseClock``), so every process agrees on it. A response after its
+/// journal's own clock anchors (``RunClock``), so every process agrees on it. A response after its
 /// deadline is kept and marked late; a response for an inject the team never received is refused.
 public struct ResponseDesk: Sendable {
     public let journal: any JournalWriter & JournalReader
@@ -69,7 +69,7 @@ public struct ResponseDesk: Sendable {
                 "refused: inject '\(inject)' was never delivered to team '\(team)'; a team responds only to injects it received"
             )
         }
-        let clock = ExerciseClock(journal: events)
+        let clock = RunClock(journal: events)
         let exercise = clock.exerciseMillis(atWallMillis: wallMillis)
         let written = try await journal.append(
             JournalEvent(

@@ -13,6 +13,7 @@ struct DrillBench: AsyncParsableCommand {
             ExecBench.self,
             JournalBench.self,
             PortalBench.self,
+            EngineBench.self,
         ]
     )
 }
