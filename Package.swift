@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "DrillSSH", targets: ["DrillSSH"]),
         .library(name: "DrillLab", targets: ["DrillLab"]),
         .library(name: "DrillStore", targets: ["DrillStore"]),
+        .library(name: "DrillReport", targets: ["DrillReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -59,6 +60,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // After-action report renderers (pure: evaluation -> HTML, Markdown, JSON, CSV).
+        .target(
+            name: "DrillReport",
+            dependencies: ["DrillCore"],
+            swiftSettings: swiftSettings
+        ),
         // The local practice range: OpenSSH servers on loopback addresses.
         .target(
             name: "DrillLab",
@@ -72,6 +79,8 @@ let package = Package(
                 "DrillCore",
                 "DrillSSH",
                 "DrillLab",
+                "DrillStore",
+                "DrillReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -85,6 +94,7 @@ let package = Package(
                 "DrillSSH",
                 "DrillLab",
                 "DrillStore",
+                "DrillReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -120,6 +130,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillReportTests",
+            dependencies: ["DrillReport", "DrillCore", "DrillStore", "DrillTesting"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

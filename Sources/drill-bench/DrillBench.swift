@@ -7,6 +7,6 @@ struct DrillBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drill-bench",
         abstract: "Measure drillctl's performance targets and print the figures.",
-        subcommands: [JournalBench.self]
+        subcommands: [JournalBench.self, ReportBench.self]
     )
 }

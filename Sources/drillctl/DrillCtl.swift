@@ -26,6 +26,7 @@ struct DrillCtl: AsyncParsableCommand {
             LabCommand.self,
             PingCommand.self,
             ExecCommand.self,
+            ReportCommand.self,
         ]
     )
 
