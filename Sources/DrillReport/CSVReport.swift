@@ -1,5 +1,5 @@
-import Foundation
 import DrillCore
+import Foundation
 
 /// One row per inject × team, RFC 4180: fields with a comma, quote, CR or LF are quoted, quotes doubled, lines
 /// end in CRLF. Starts with a UTF-8 byte-order mark so Excel reads Chinese text correctly. Text fields that
@@ -39,7 +39,8 @@ struct CSVReport {
         for row in evaluation.results {
             var fields: [(String, Bool)] = [
                 (row.inject, true), (words.injectTitle(row.inject), true), (row.severity?.rawValue ?? "", false),
-                (row.team, true), (words.teamName(row.team), true), (row.province, true), (row.escalationOf ?? "", true),
+                (row.team, true), (words.teamName(row.team), true), (row.province, true),
+                (row.escalationOf ?? "", true),
                 (format.exercise(row.delivered.exerciseMillis), false), (format.wall(row.delivered.wallMillis), false),
             ]
             for phase in row.phases {

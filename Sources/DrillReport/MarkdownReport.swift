@@ -53,7 +53,8 @@ struct MarkdownReport {
             out += "**\n\n"
         }
         if o.provisional {
-            out += "> **" + t("临时报告：演练仍在进行，所有数据都可能变化。", "PROVISIONAL: the drill is still going; every figure may change.")
+            out +=
+                "> **" + t("临时报告：演练仍在进行，所有数据都可能变化。", "PROVISIONAL: the drill is still going; every figure may change.")
                 + "**\n\n"
         }
         out += "## " + t("演练概况", "Exercise overview") + "\n\n"
@@ -70,18 +71,30 @@ struct MarkdownReport {
         for (term, value) in facts { out += "- **" + Self.escape(term) + "**: " + Self.escape(value) + "\n" }
         out += "\n"
         if !o.objectives.isEmpty {
-            table([t("目标", "Objective"), t("说明", "Description")], o.objectives.map { [$0.title, $0.description ?? ""] }, into: &out)
+            table(
+                [t("目标", "Objective"), t("说明", "Description")],
+                o.objectives.map { [$0.title, $0.description ?? ""] },
+                into: &out
+            )
         }
 
         out += "## " + t("执行摘要", "Executive summary") + "\n\n"
         var headline: [(String, String)] = [
             (t("已触发 / 计划注入", "Injects fired / planned"), "\(h.injectsFired) / \(h.injectsPlanned)"),
             (t("送达", "Deliveries"), "\(h.deliveries)"),
-            (t("时限达成率", "Deadline compliance"), format.percent(h.compliance.rate)
-                + " (\(h.compliance.met) / \(h.compliance.late) / \(h.compliance.missed))"),
+            (
+                t("时限达成率", "Deadline compliance"),
+                format.percent(h.compliance.rate)
+                    + " (\(h.compliance.met) / \(h.compliance.late) / \(h.compliance.missed))"
+            ),
         ]
         for times in h.phaseTimes {
-            headline.append((words.phase(times.phase) + t(" 用时中位数 / p90", " median / p90"), format.duration(times.medianMillis) + " / " + format.duration(times.p90Millis)))
+            headline.append(
+                (
+                    words.phase(times.phase) + t(" 用时中位数 / p90", " median / p90"),
+                    format.duration(times.medianMillis) + " / " + format.duration(times.p90Millis)
+                )
+            )
         }
         headline += [
             (t("升级督办", "Escalations"), "\(h.escalations)"),
@@ -96,8 +109,11 @@ struct MarkdownReport {
         table(
             [t("名次", "Rank"), t("队伍", "Team"), t("时限达成率", "Compliance"), t("总分", "Total"), t("得分率", "Score"), "HSEEP"],
             evaluation.ranking.compactMap { byID[$0] }.map {
-                ["\($0.rank)", $0.name, format.percent($0.compliance.rate), format.points($0.score.total) + " / " + format.points($0.score.max),
-                 format.percent($0.score.percent), $0.agreedRating?.rawValue ?? "–"]
+                [
+                    "\($0.rank)", $0.name, format.percent($0.compliance.rate),
+                    format.points($0.score.total) + " / " + format.points($0.score.max),
+                    format.percent($0.score.percent), $0.agreedRating?.rawValue ?? "–",
+                ]
             },
             into: &out
         )
@@ -107,7 +123,9 @@ struct MarkdownReport {
                 + ResponsePhase.allCases.map { words.phase($0) + t(" 中位数 / p90", " median / p90") },
             evaluation.provinces.map { province in
                 [province.name, "\(province.deliveries)", format.percent(province.compliance.rate)]
-                    + province.phaseTimes.map { format.duration($0.medianMillis) + " / " + format.duration($0.p90Millis) }
+                    + province.phaseTimes.map {
+                        format.duration($0.medianMillis) + " / " + format.duration($0.p90Millis)
+                    }
             },
             into: &out
         )
@@ -117,14 +135,20 @@ struct MarkdownReport {
             [t("注入", "Inject"), t("队伍", "Team"), t("送达", "Delivered")] + ResponsePhase.allCases.map(words.phase)
                 + [t("处置确认方式", "Resolution"), t("得分", "Points")],
             evaluation.results.map { row in
-                [words.injectTitle(row.inject), words.teamName(row.team), format.exercise(row.delivered.exerciseMillis)]
+                [
+                    words.injectTitle(row.inject), words.teamName(row.team),
+                    format.exercise(row.delivered.exerciseMillis),
+                ]
                     + row.phases.map { phase in
                         var text = words.status(phase.status)
                         if let elapsed = phase.elapsedMillis { text = format.duration(elapsed) + " " + text }
                         if let late = phase.lateByMillis { text += " +" + format.duration(late) }
                         return text
                     }
-                    + [words.resolution(row.resolution.method), format.points(row.score.total) + " / " + format.points(row.score.max)]
+                    + [
+                        words.resolution(row.resolution.method),
+                        format.points(row.score.total) + " / " + format.points(row.score.max),
+                    ]
             },
             into: &out
         )
@@ -132,10 +156,16 @@ struct MarkdownReport {
         if !evaluation.objectives.isEmpty {
             out += "## " + t("演练目标分析", "Analysis by objective") + "\n\n"
             table(
-                [t("目标", "Objective"), t("送达", "Deliveries"), t("时限达成率", "Compliance"), t("得分率", "Score"), t("专家评分均值", "Rubric"), "HSEEP"],
+                [
+                    t("目标", "Objective"), t("送达", "Deliveries"), t("时限达成率", "Compliance"), t("得分率", "Score"),
+                    t("专家评分均值", "Rubric"), "HSEEP",
+                ],
                 evaluation.objectives.map {
-                    [$0.title, "\($0.deliveries)", format.percent($0.compliance.rate), format.percent($0.score.percent),
-                     $0.rubricAverage.map { format.fixed($0, 2) } ?? "–", $0.agreedRating?.rawValue ?? "–"]
+                    [
+                        $0.title, "\($0.deliveries)", format.percent($0.compliance.rate),
+                        format.percent($0.score.percent),
+                        $0.rubricAverage.map { format.fixed($0, 2) } ?? "–", $0.agreedRating?.rawValue ?? "–",
+                    ]
                 },
                 into: &out
             )
@@ -161,7 +191,14 @@ struct MarkdownReport {
                     ])
                 }
             }
-            table([t("注入", "Inject"), t("队伍", "Team"), t("评分项", "Criterion"), t("各评估员评分", "Scores"), t("共识", "Agreed"), t("极差", "Spread")], rows, into: &out)
+            table(
+                [
+                    t("注入", "Inject"), t("队伍", "Team"), t("评分项", "Criterion"), t("各评估员评分", "Scores"), t("共识", "Agreed"),
+                    t("极差", "Spread"),
+                ],
+                rows,
+                into: &out
+            )
         }
 
         out += "## " + t("优势与待改进", "Strengths and areas for improvement") + "\n\n"
@@ -175,7 +212,8 @@ struct MarkdownReport {
                 if let team = finding.team { context.append(words.teamName(team)) }
                 out += "- "
                 if !context.isEmpty { out += "**" + Self.escape(context.joined(separator: " · ")) + "**: " }
-                out += Self.escape(words.findingText(finding)) + " _(" + Self.escape(words.source(finding.source)) + ")_\n"
+                out +=
+                    Self.escape(words.findingText(finding)) + " _(" + Self.escape(words.source(finding.source)) + ")_\n"
             }
             out += "\n"
         }
@@ -183,17 +221,24 @@ struct MarkdownReport {
         out += "## " + t("改进计划", "Improvement plan") + "\n\n"
         table(
             [t("编号", "Id"), t("问题", "Issue"), t("改进建议", "Recommendation"), t("责任方", "Owner"), t("完成时限", "Due")],
-            evaluation.improvementPlan.map { [$0.id, words.issue($0), words.planRecommendation($0), $0.owner ?? "", $0.due ?? ""] },
+            evaluation.improvementPlan.map {
+                [$0.id, words.issue($0), words.planRecommendation($0), $0.owner ?? "", $0.due ?? ""]
+            },
             into: &out
         )
 
         let notCleaned = evaluation.hosts.filter { !$0.notCleaned.isEmpty }
         if !notCleaned.isEmpty {
             out += "## " + t("未恢复的主机", "Hosts not put back") + "\n\n"
-            table([t("主机", "Host"), t("注入", "Injects")], notCleaned.map { [$0.host, $0.notCleaned.joined(separator: ", ")] }, into: &out)
+            table(
+                [t("主机", "Host"), t("注入", "Injects")],
+                notCleaned.map { [$0.host, $0.notCleaned.joined(separator: ", ")] },
+                into: &out
+            )
         }
 
-        out += "---\n\n_" + t("由 drillctl 根据演练日志生成，生成时间：", "Generated by drillctl from the run's journal at ")
+        out +=
+            "---\n\n_" + t("由 drillctl 根据演练日志生成，生成时间：", "Generated by drillctl from the run's journal at ")
             + format.wall(o.generatedAtWallMillis) + " (" + format.zoneName + ")_\n"
         return out
     }

@@ -6,7 +6,9 @@ struct ReportCharts {
     let format: ReportFormatting
     let words: ReportVocabulary
 
-    static let phaseColors: [ResponsePhase: String] = [.acknowledge: "#4e79a7", .report: "#f28e2b", .resolve: "#59a14f"]
+    static let phaseColors: [ResponsePhase: String] = [
+        .acknowledge: "#4e79a7", .report: "#f28e2b", .resolve: "#59a14f",
+    ]
 
     func statusColor(_ status: PhaseStatus) -> String {
         switch status {
@@ -50,11 +52,14 @@ struct ReportCharts {
             ]
         )
         // Axis: a tick every 15 minutes (or every hour for long drills).
-        let step: Int64 = span > 4 * 3_600_000 ? 3_600_000 : span > 3_600_000 ? 1_800_000 : span > 1_200_000 ? 300_000 : 60_000
+        let step: Int64 =
+            span > 4 * 3_600_000 ? 3_600_000 : span > 3_600_000 ? 1_800_000 : span > 1_200_000 ? 300_000 : 60_000
         var tick: Int64 = 0
         while tick <= span {
             let px = n(x(tick))
-            svg.raw("<line x1=\"\(px)\" y1=\"\(n(top - 6))\" x2=\"\(px)\" y2=\"\(n(height - 20))\" stroke=\"#e4e8ec\"/>")
+            svg.raw(
+                "<line x1=\"\(px)\" y1=\"\(n(top - 6))\" x2=\"\(px)\" y2=\"\(n(height - 20))\" stroke=\"#e4e8ec\"/>"
+            )
             svg.raw("<text x=\"\(px)\" y=\"\(n(top - 10))\" text-anchor=\"middle\" fill=\"#5b6876\">")
             svg.text(format.clock(tick).dropLast(3).description)
             svg.raw("</text>")
@@ -62,7 +67,9 @@ struct ReportCharts {
         }
         // ENDEX / abort line.
         let endLine = x(evaluation.overview.coveredExerciseMillis)
-        svg.raw("<line x1=\"\(n(endLine))\" y1=\"\(n(top - 6))\" x2=\"\(n(endLine))\" y2=\"\(n(height - 20))\" stroke=\"#1d2733\" stroke-dasharray=\"4 3\"/>")
+        svg.raw(
+            "<line x1=\"\(n(endLine))\" y1=\"\(n(top - 6))\" x2=\"\(n(endLine))\" y2=\"\(n(height - 20))\" stroke=\"#1d2733\" stroke-dasharray=\"4 3\"/>"
+        )
         svg.raw("<text x=\"\(n(endLine - 4))\" y=\"\(n(height - 6))\" text-anchor=\"end\" fill=\"#1d2733\">")
         svg.text(
             evaluation.overview.aborted
@@ -75,7 +82,9 @@ struct ReportCharts {
             lane[team.team] = index
             let y = top + Double(index) * laneHeight
             if index % 2 == 1 {
-                svg.raw("<rect x=\"0\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(laneHeight))\" fill=\"#f6f8fa\"/>")
+                svg.raw(
+                    "<rect x=\"0\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(laneHeight))\" fill=\"#f6f8fa\"/>"
+                )
             }
             svg.raw("<text x=\"4\" y=\"\(n(y + laneHeight * 0.68))\" fill=\"#1d2733\">")
             svg.text(String(team.name.prefix(14)))
@@ -87,18 +96,30 @@ struct ReportCharts {
             let cy = top + Double(index) * laneHeight + laneHeight / 2
             let start = x(result.delivered.exerciseMillis)
             let resolve = result.phase(.resolve)
-            let end = x(resolve.completed?.exerciseMillis ?? min(resolve.deadlineMillis ?? result.delivered.exerciseMillis, evaluation.overview.coveredExerciseMillis))
+            let end = x(
+                resolve.completed?.exerciseMillis
+                    ?? min(
+                        resolve.deadlineMillis ?? result.delivered.exerciseMillis,
+                        evaluation.overview.coveredExerciseMillis
+                    )
+            )
             svg.raw("<g><title>")
             svg.text(words.injectTitle(result.inject) + " · " + words.teamName(result.team))
             svg.raw("</title>")
-            svg.raw("<line x1=\"\(n(start))\" y1=\"\(n(cy))\" x2=\"\(n(max(end, start)))\" y2=\"\(n(cy))\" stroke=\"#9aa5b1\" stroke-width=\"1\"/>")
+            svg.raw(
+                "<line x1=\"\(n(start))\" y1=\"\(n(cy))\" x2=\"\(n(max(end, start)))\" y2=\"\(n(cy))\" stroke=\"#9aa5b1\" stroke-width=\"1\"/>"
+            )
             for phase in result.phases {
                 if let deadline = phase.deadlineMillis {
                     let dx = n(x(deadline))
-                    svg.raw("<line x1=\"\(dx)\" y1=\"\(n(cy - r - 2))\" x2=\"\(dx)\" y2=\"\(n(cy + r + 2))\" stroke=\"\(Self.phaseColors[phase.phase]!)\" stroke-width=\"1\" opacity=\"0.7\"/>")
+                    svg.raw(
+                        "<line x1=\"\(dx)\" y1=\"\(n(cy - r - 2))\" x2=\"\(dx)\" y2=\"\(n(cy + r + 2))\" stroke=\"\(Self.phaseColors[phase.phase]!)\" stroke-width=\"1\" opacity=\"0.7\"/>"
+                    )
                 }
             }
-            svg.raw("<path d=\"M\(n(start)) \(n(cy - r))l\(n(r)) \(n(r))l-\(n(r)) \(n(r))l-\(n(r)) -\(n(r))z\" fill=\"#1d2733\"/>")
+            svg.raw(
+                "<path d=\"M\(n(start)) \(n(cy - r))l\(n(r)) \(n(r))l-\(n(r)) \(n(r))l-\(n(r)) -\(n(r))z\" fill=\"#1d2733\"/>"
+            )
             for phase in result.phases {
                 guard let completed = phase.completed else { continue }
                 let px = x(completed.exerciseMillis)
@@ -107,7 +128,9 @@ struct ReportCharts {
                 case .acknowledge:
                     svg.raw("<circle cx=\"\(n(px))\" cy=\"\(n(cy))\" r=\"\(n(r))\" fill=\"\(color)\"/>")
                 case .report:
-                    svg.raw("<rect x=\"\(n(px - r))\" y=\"\(n(cy - r))\" width=\"\(n(2 * r))\" height=\"\(n(2 * r))\" fill=\"\(color)\"/>")
+                    svg.raw(
+                        "<rect x=\"\(n(px - r))\" y=\"\(n(cy - r))\" width=\"\(n(2 * r))\" height=\"\(n(2 * r))\" fill=\"\(color)\"/>"
+                    )
                 case .resolve:
                     svg.raw("<path d=\"M\(n(px)) \(n(cy - r))l\(n(r)) \(n(2 * r))h-\(n(2 * r))z\" fill=\"\(color)\"/>")
                 }
@@ -116,7 +139,9 @@ struct ReportCharts {
             for phase in result.phases where phase.status == .missed {
                 guard let deadline = phase.deadlineMillis else { continue }
                 let px = x(deadline)
-                svg.raw("<path d=\"M\(n(px - r)) \(n(cy - r))l\(n(2 * r)) \(n(2 * r))m0 -\(n(2 * r))l-\(n(2 * r)) \(n(2 * r))\" stroke=\"#c62828\" stroke-width=\"1.5\"/>")
+                svg.raw(
+                    "<path d=\"M\(n(px - r)) \(n(cy - r))l\(n(2 * r)) \(n(2 * r))m0 -\(n(2 * r))l-\(n(2 * r)) \(n(2 * r))\" stroke=\"#c62828\" stroke-width=\"1.5\"/>"
+                )
             }
             svg.raw("</g>")
         }
@@ -147,7 +172,9 @@ struct ReportCharts {
         let height = top + Double(max(entries.count, 1)) * group + 10
         var longest: Int64 = 60_000
         for entry in entries {
-            for times in entry.times { longest = max(longest, p90 ? (times.p90Millis ?? 0) : (times.medianMillis ?? 0)) }
+            for times in entry.times {
+                longest = max(longest, p90 ? (times.p90Millis ?? 0) : (times.medianMillis ?? 0))
+            }
         }
         let scale = plot / Double(longest)
         var svg = HTMLWriter(capacity: 1024 + entries.count * 900)
@@ -162,7 +189,9 @@ struct ReportCharts {
         for i in 0...5 {
             let value = Int64(Double(longest) * Double(i) / 5)
             let px = labelWidth + Double(value) * scale
-            svg.raw("<line x1=\"\(n(px))\" y1=\"\(n(top - 4))\" x2=\"\(n(px))\" y2=\"\(n(height - 6))\" stroke=\"#e4e8ec\"/>")
+            svg.raw(
+                "<line x1=\"\(n(px))\" y1=\"\(n(top - 4))\" x2=\"\(n(px))\" y2=\"\(n(height - 6))\" stroke=\"#e4e8ec\"/>"
+            )
             svg.raw("<text x=\"\(n(px))\" y=\"\(n(top - 8))\" text-anchor=\"middle\" fill=\"#5b6876\">")
             svg.text(format.duration(value))
             svg.raw("</text>")
@@ -176,16 +205,22 @@ struct ReportCharts {
                 let by = y + Double(p) * bar
                 let color = Self.phaseColors[times.phase]!
                 if p90, let value = times.p90Millis {
-                    svg.raw("<rect x=\"\(n(labelWidth))\" y=\"\(n(by + 1))\" width=\"\(n(Double(value) * scale))\" height=\"\(n(bar - 2))\" fill=\"\(color)\" opacity=\"0.3\"><title>")
+                    svg.raw(
+                        "<rect x=\"\(n(labelWidth))\" y=\"\(n(by + 1))\" width=\"\(n(Double(value) * scale))\" height=\"\(n(bar - 2))\" fill=\"\(color)\" opacity=\"0.3\"><title>"
+                    )
                     svg.text(words.phase(times.phase) + " p90 " + format.duration(value))
                     svg.raw("</title></rect>")
                 }
                 guard let value = times.medianMillis else { continue }
                 let w = Double(value) * scale
-                svg.raw("<rect x=\"\(n(labelWidth))\" y=\"\(n(by + 1))\" width=\"\(n(w))\" height=\"\(n(bar - 2))\" fill=\"\(color)\"><title>")
+                svg.raw(
+                    "<rect x=\"\(n(labelWidth))\" y=\"\(n(by + 1))\" width=\"\(n(w))\" height=\"\(n(bar - 2))\" fill=\"\(color)\"><title>"
+                )
                 svg.text(entry.name + " · " + words.phase(times.phase) + " " + format.duration(value))
                 svg.raw("</title></rect>")
-                svg.raw("<text x=\"\(n(labelWidth + w + 3))\" y=\"\(n(by + bar - 1))\" font-size=\"8\" fill=\"#5b6876\">")
+                svg.raw(
+                    "<text x=\"\(n(labelWidth + w + 3))\" y=\"\(n(by + bar - 1))\" font-size=\"8\" fill=\"#5b6876\">"
+                )
                 svg.text(format.duration(value))
                 svg.raw("</text>")
             }

@@ -161,7 +161,10 @@ struct ReportVocabulary {
         switch fact {
         case .allDeadlinesMet: return ""
         case .deadlinesMissed:
-            return t("复盘值班与告警升级流程，明确各环节时限与责任人。", "Review the duty roster and alert escalation; name an owner and a time limit for each phase.")
+            return t(
+                "复盘值班与告警升级流程，明确各环节时限与责任人。",
+                "Review the duty roster and alert escalation; name an owner and a time limit for each phase."
+            )
         case .unconfirmedClaims:
             return t("处置完成后先自行核验再报告，保留处置证据。", "Verify the fix on the host before reporting it resolved; keep evidence.")
         case .escalated:

@@ -41,14 +41,33 @@ struct ReportBench: AsyncParsableCommand {
         let html = ReportRenderer.render(evaluation, format: .html, language: .zh)
         let rendered = ContinuousClock.now
         let rssAfter = Self.peakRSSMegabytes()
-        print(String(format: "evaluation: %.3f s (%d inject × team rows)", Self.seconds(evaluated - start), evaluation.results.count))
-        print(String(format: "HTML: %.3f s (%.1f MB)", Self.seconds(rendered - evaluated), Double(html.utf8.count) / 1_048_576))
+        print(
+            String(
+                format: "evaluation: %.3f s (%d inject × team rows)",
+                Self.seconds(evaluated - start),
+                evaluation.results.count
+            )
+        )
+        print(
+            String(
+                format: "HTML: %.3f s (%.1f MB)",
+                Self.seconds(rendered - evaluated),
+                Double(html.utf8.count) / 1_048_576
+            )
+        )
         print(String(format: "evaluation + HTML: %.3f s", Self.seconds(rendered - start)))
         print(String(format: "peak RSS: %.1f MB", rssAfter))
         for format in [ReportFormat.md, .json, .csv] {
             let begin = ContinuousClock.now
             let text = ReportRenderer.render(evaluation, format: format, language: .zh)
-            print(String(format: "%@: %.3f s (%.1f MB)", format.rawValue, Self.seconds(ContinuousClock.now - begin), Double(text.utf8.count) / 1_048_576))
+            print(
+                String(
+                    format: "%@: %.3f s (%.1f MB)",
+                    format.rawValue,
+                    Self.seconds(ContinuousClock.now - begin),
+                    Double(text.utf8.count) / 1_048_576
+                )
+            )
         }
         print(String(format: "peak RSS at the end: %.1f MB", Self.peakRSSMegabytes()))
         if let output { try Data(html.utf8).write(to: URL(fileURLWithPath: output)) }

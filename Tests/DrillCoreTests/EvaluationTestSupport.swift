@@ -38,7 +38,13 @@ struct EvaluationJournal {
         )
     }
 
-    mutating func fire(_ inject: String, at seconds: Int64, teams: [String], hosts: [String] = [], reason: String = "schedule") {
+    mutating func fire(
+        _ inject: String,
+        at seconds: Int64,
+        teams: [String],
+        hosts: [String] = [],
+        reason: String = "schedule"
+    ) {
         add(
             .injectIntent,
             at: seconds,
@@ -71,7 +77,13 @@ struct EvaluationJournal {
         )
     }
 
-    mutating func respond(_ inject: String, _ team: String, _ phase: ResponsePhase, at seconds: Int64, text: String? = nil) {
+    mutating func respond(
+        _ inject: String,
+        _ team: String,
+        _ phase: ResponsePhase,
+        at seconds: Int64,
+        text: String? = nil
+    ) {
         add(
             .response,
             at: seconds,
@@ -83,11 +95,32 @@ struct EvaluationJournal {
     }
 
     mutating func action(_ inject: String, _ team: String, _ host: String, at seconds: Int64, exit: Int32 = 0) {
-        add(.hostActionStarted, at: seconds, inject: inject, team: team, host: host, payload: HostActionIntentPayload(step: 0, command: "touch x").journalValue)
-        add(.hostActionResult, at: seconds, inject: inject, team: team, host: host, payload: HostActionResultPayload(step: 0, exitStatus: exit).journalValue)
+        add(
+            .hostActionStarted,
+            at: seconds,
+            inject: inject,
+            team: team,
+            host: host,
+            payload: HostActionIntentPayload(step: 0, command: "touch x").journalValue
+        )
+        add(
+            .hostActionResult,
+            at: seconds,
+            inject: inject,
+            team: team,
+            host: host,
+            payload: HostActionResultPayload(step: 0, exitStatus: exit).journalValue
+        )
     }
 
-    mutating func check(_ inject: String, _ team: String, _ host: String, at seconds: Int64, passed: Bool, landed: Bool = false) {
+    mutating func check(
+        _ inject: String,
+        _ team: String,
+        _ host: String,
+        at seconds: Int64,
+        passed: Bool,
+        landed: Bool = false
+    ) {
         let evidence = CheckEvidence(
             command: "test ! -e /srv/www/.cache.php",
             exitStatus: passed ? 0 : 1,
@@ -106,10 +139,24 @@ struct EvaluationJournal {
 
     mutating func cleanup(_ inject: String, _ host: String, at seconds: Int64, succeeded: Bool) {
         add(.cleanupIntent, at: seconds, inject: inject, host: host)
-        add(.cleanupResult, at: seconds, inject: inject, host: host, payload: CleanupResultPayload(succeeded: succeeded, exitStatus: succeeded ? 0 : 1).journalValue)
+        add(
+            .cleanupResult,
+            at: seconds,
+            inject: inject,
+            host: host,
+            payload: CleanupResultPayload(succeeded: succeeded, exitStatus: succeeded ? 0 : 1).journalValue
+        )
     }
 
-    mutating func control(_ action: ControlPayload.Action, at seconds: Int64, inject: String? = nil, team: String? = nil, phase: ResponsePhase? = nil, by: Duration? = nil, reason: String? = nil) {
+    mutating func control(
+        _ action: ControlPayload.Action,
+        at seconds: Int64,
+        inject: String? = nil,
+        team: String? = nil,
+        phase: ResponsePhase? = nil,
+        by: Duration? = nil,
+        reason: String? = nil
+    ) {
         add(
             .control,
             at: seconds,
@@ -191,7 +238,12 @@ enum EvaluationFixtures {
                 Inject(
                     id: "escalation",
                     title: "督办",
-                    trigger: .after(AfterTrigger(inject: "webshell", condition: Condition(unless: .acknowledge, within: .seconds(600)))),
+                    trigger: .after(
+                        AfterTrigger(
+                            inject: "webshell",
+                            condition: Condition(unless: .acknowledge, within: .seconds(600))
+                        )
+                    ),
                     severity: .I
                 ),
             ]

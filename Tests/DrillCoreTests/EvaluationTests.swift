@@ -111,7 +111,11 @@ struct EvaluationPhaseTests {
         #expect(ynB.phase(.resolve).status == .met)
 
         #expect(evaluation.headline.unconfirmedClaims == 1)
-        #expect(evaluation.findings.contains { $0.source == .journal(.unconfirmedClaims(team: "gz-a", injects: ["webshell"])) })
+        #expect(
+            evaluation.findings.contains {
+                $0.source == .journal(.unconfirmedClaims(team: "gz-a", injects: ["webshell"]))
+            }
+        )
         #expect(evaluation.improvementPlan.contains { $0.id == "claims:gz-a" })
     }
 
@@ -183,7 +187,9 @@ struct EvaluationPhaseTests {
         #expect(evaluation.teams.first { $0.team == "yn-b" }?.escalations == 1)
         let outcome = try #require(evaluation.injects.first { $0.id == "escalation" })
         #expect(outcome.isEscalation && outcome.after == "webshell" && outcome.fireReasons == ["condition"])
-        #expect(evaluation.findings.contains { $0.source == .journal(.escalated(team: "yn-b", injects: ["escalation"])) })
+        #expect(
+            evaluation.findings.contains { $0.source == .journal(.escalated(team: "yn-b", injects: ["escalation"])) }
+        )
     }
 
     @Test("an aborted run is marked with its reason, and deadlines it cut off are not counted as missed")
@@ -199,7 +205,9 @@ struct EvaluationPhaseTests {
         #expect(evaluation.overview.abortReason == "机房停电")
         #expect(evaluation.overview.abortedAt?.exerciseMillis == 700_000)
         #expect(!evaluation.overview.provisional)
-        #expect(try row(evaluation, "phish", "yn-a").phases.map(\.status) == [.interrupted, .interrupted, .interrupted])
+        #expect(
+            try row(evaluation, "phish", "yn-a").phases.map(\.status) == [.interrupted, .interrupted, .interrupted]
+        )
         #expect(evaluation.headline.compliance.rate == nil)
         #expect(evaluation.injects.first { $0.id == "webshell" }?.fireCount == 0)
     }
@@ -215,9 +223,25 @@ struct EvaluationScoringTests {
         script.respond("phish", "yn-a", .report, at: 700)
         script.respond("phish", "yn-a", .resolve, at: 800)
         script.observe("phish", "yn-a", by: "e3", at: 900, scores: ["detection": 0], rating: "U")
-        script.observe("phish", "yn-a", by: "e1", at: 1000, scores: ["detection": 5, "reporting": 4], rating: "P", notes: "研判迅速")
+        script.observe(
+            "phish",
+            "yn-a",
+            by: "e1",
+            at: 1000,
+            scores: ["detection": 5, "reporting": 4],
+            rating: "P",
+            notes: "研判迅速"
+        )
         script.observe("phish", "yn-a", by: "e2", at: 1000, scores: ["detection": 1, "reporting": 4], rating: "S")
-        script.observe("phish", "yn-a", by: "e3", at: 1100, scores: ["detection": 3, "reporting": 3], rating: "M", notes: "报告要素不全")
+        script.observe(
+            "phish",
+            "yn-a",
+            by: "e3",
+            at: 1100,
+            scores: ["detection": 3, "reporting": 3],
+            rating: "M",
+            notes: "报告要素不全"
+        )
         script.endex(at: 10800)
         let evaluation = RunEvaluator.evaluate(events: script.events, scenario: EvaluationFixtures.scenario())
         let result = try #require(evaluation.results.first)

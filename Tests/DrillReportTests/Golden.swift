@@ -6,7 +6,9 @@ import Testing
 /// missing or different golden fails, and the actual text is written to `.build/test-artifacts/golden/<name>`
 /// for a diff.
 enum Golden {
-    static var directory: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden") }
+    static var directory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    }
 
     /// Where tests put files worth looking at (screenshots, actual outputs).
     static var artifacts: URL {
@@ -23,7 +25,10 @@ enum Golden {
             return
         }
         guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
-            Issue.record("missing golden file \(url.path); run with RECORD_GOLDEN=1 to create it", sourceLocation: sourceLocation)
+            Issue.record(
+                "missing golden file \(url.path); run with RECORD_GOLDEN=1 to create it",
+                sourceLocation: sourceLocation
+            )
             return
         }
         if expected == actual { return }

@@ -29,7 +29,10 @@ struct ReportBrowserTests {
         ]
     }
 
-    @Test("the report parses, runs no script, logs no console message, and renders to a screenshot", arguments: [ReportLanguage.zh, .en])
+    @Test(
+        "the report parses, runs no script, logs no console message, and renders to a screenshot",
+        arguments: [ReportLanguage.zh, .en]
+    )
     func screenshot(language: ReportLanguage) throws {
         let browser = try Self.chromium()
         let evaluation = RunEvaluator.evaluate(events: SampleRun.events, scenario: SampleRun.scenario)
@@ -40,7 +43,10 @@ struct ReportBrowserTests {
         let profile = try TemporaryDirectory(prefix: "drillctl-chromium")
         defer { profile.remove() }
 
-        let dump = try CommandRunner.run(browser, Self.flags(profile: profile.path) + ["--dump-dom", page.absoluteString])
+        let dump = try CommandRunner.run(
+            browser,
+            Self.flags(profile: profile.path) + ["--dump-dom", page.absoluteString]
+        )
         #expect(dump.status == 0, "\(dump)")
         let dom = dump.stdout
         #expect(dom.contains("<section id=\"heatmap\""))
@@ -53,7 +59,9 @@ struct ReportBrowserTests {
         try? FileManager.default.removeItem(at: png)
         let shot = try CommandRunner.run(
             browser,
-            Self.flags(profile: profile.path) + ["--screenshot=\(png.path)", "--window-size=1280,2400", page.absoluteString]
+            Self.flags(profile: profile.path) + [
+                "--screenshot=\(png.path)", "--window-size=1280,2400", page.absoluteString,
+            ]
         )
         #expect(shot.status == 0, "\(shot)")
         #expect(!shot.stderr.contains("CONSOLE"), "console output: \(shot.stderr)")

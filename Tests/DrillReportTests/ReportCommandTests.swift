@@ -21,11 +21,13 @@ struct ReportCommandTests {
             created: created,
             wallMillis: events[0].wallMillis
         )
-        _ = try journal.appendNow(contentsOf: events.dropFirst().map { event in
-            var copy = event
-            copy.sequence = nil
-            return copy
-        })
+        _ = try journal.appendNow(
+            contentsOf: events.dropFirst().map { event in
+                var copy = event
+                copy.sequence = nil
+                return copy
+            }
+        )
         if let plan { try Data(plan.utf8).write(to: directory.url.appendingPathComponent("improvement-plan.yaml")) }
         return directory
     }

@@ -55,7 +55,10 @@ struct ReportRenderingTests {
         }
         #expect(external.isEmpty)
         #expect(html.contains("@media print"))
-        for id in ["overview", "summary", "timeline", "times", "heatmap", "results", "objectives", "panel", "findings", "plan", "log", "hosts", "evidence", "reports"] {
+        for id in [
+            "overview", "summary", "timeline", "times", "heatmap", "results", "objectives", "panel", "findings", "plan",
+            "log", "hosts", "evidence", "reports",
+        ] {
             #expect(html.contains("<section id=\"\(id)\""), "section \(id)")
         }
     }
@@ -83,9 +86,13 @@ struct ReportRenderingTests {
         let last = events.last!
         events.append(
             JournalEvent(
-                kind: .control, runID: last.runID, wallMillis: last.wallMillis + 1000,
-                exerciseMillis: last.exerciseMillis + 1000, actor: .init(.director, id: "总指挥"),
-                payload: ControlPayload(action: .abort, reason: "机房停电").journalValue, sequence: last.sequence! + 1
+                kind: .control,
+                runID: last.runID,
+                wallMillis: last.wallMillis + 1000,
+                exerciseMillis: last.exerciseMillis + 1000,
+                actor: .init(.director, id: "总指挥"),
+                payload: ControlPayload(action: .abort, reason: "机房停电").journalValue,
+                sequence: last.sequence! + 1
             )
         )
         let aborted = RunEvaluator.evaluate(events: events, scenario: SampleRun.scenario)
@@ -102,7 +109,9 @@ struct ReportRenderingTests {
         let records = csv.dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(records.count == Self.evaluation.results.count + 1)
         #expect(!csv.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
-        #expect(records[1].hasPrefix("webshell,网站被植入 WebShell,II,yn-telecom,云南电信,yunnan,,00:10:06,2026-06-18 09:10:06,met,"))
+        #expect(
+            records[1].hasPrefix("webshell,网站被植入 WebShell,II,yn-telecom,云南电信,yunnan,,00:10:06,2026-06-18 09:10:06,met,")
+        )
         let columns = records[0].components(separatedBy: ",").count
         #expect(columns == 9 + 3 * 8 + 13)
     }
@@ -113,7 +122,10 @@ struct ReportRenderingTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(object["format"] as? String == "drillctl-report")
         let evaluation = try #require(object["evaluation"] as? [String: Any])
-        for key in ["overview", "headline", "injects", "results", "teams", "ranking", "provinces", "objectives", "hosts", "evidence", "findings", "improvementPlan"] {
+        for key in [
+            "overview", "headline", "injects", "results", "teams", "ranking", "provinces", "objectives", "hosts",
+            "evidence", "findings", "improvementPlan",
+        ] {
             #expect(evaluation[key] != nil, "\(key)")
         }
         #expect(evaluation["eventLog"] == nil)

@@ -67,35 +67,123 @@ enum SampleRun {
 
     static var events: [JournalEvent] {
         var b = Builder()
-        b.add(.runCreated, 0, payload: RunCreatedPayload(scenario: "sample-2026", durationMillis: 7_200_000, speed: 1, timezone: "Asia/Shanghai").journalValue)
+        b.add(
+            .runCreated,
+            0,
+            payload: RunCreatedPayload(
+                scenario: "sample-2026",
+                durationMillis: 7_200_000,
+                speed: 1,
+                timezone: "Asia/Shanghai"
+            ).journalValue
+        )
         b.add(.startex, 0)
         let teams = ["yn-telecom", "yn-mobile", "gz-telecom"]
         let hosts = ["yn-telecom": "web1.yn-telecom", "yn-mobile": "web1.yn-mobile", "gz-telecom": "web1.gz-telecom"]
         // webshell at 10:00.
-        b.add(.injectIntent, 600, inject: "webshell", payload: InjectIntentPayload(scheduledMillis: 600_000, hosts: teams.map { hosts[$0]! }, teams: teams, reason: "schedule").journalValue)
+        b.add(
+            .injectIntent,
+            600,
+            inject: "webshell",
+            payload: InjectIntentPayload(
+                scheduledMillis: 600_000,
+                hosts: teams.map { hosts[$0]! },
+                teams: teams,
+                reason: "schedule"
+            ).journalValue
+        )
         b.add(.injectFired, 600, inject: "webshell")
         for team in teams {
             let host = hosts[team]!
-            b.add(.hostActionStarted, 600, inject: "webshell", team: team, host: host, payload: HostActionIntentPayload(step: 0, command: "touch /srv/www/.cache.php").journalValue)
-            b.add(.hostActionResult, 601, inject: "webshell", team: team, host: host, payload: HostActionResultPayload(step: 0, exitStatus: 0, runMillis: 40).journalValue)
-            b.check(.landedCheck, 605, inject: "webshell", team: team, host: host, command: "test -e /srv/www/.cache.php", passed: true)
-            b.add(.delivered, 606, inject: "webshell", team: team, payload: DeliveredPayload(message: "发现疑似 WebShell，请立即排查。", severity: "II", deadlines: [.acknowledge: .seconds(600), .report: .seconds(1800), .resolve: .seconds(3600)]).journalValue)
+            b.add(
+                .hostActionStarted,
+                600,
+                inject: "webshell",
+                team: team,
+                host: host,
+                payload: HostActionIntentPayload(step: 0, command: "touch /srv/www/.cache.php").journalValue
+            )
+            b.add(
+                .hostActionResult,
+                601,
+                inject: "webshell",
+                team: team,
+                host: host,
+                payload: HostActionResultPayload(step: 0, exitStatus: 0, runMillis: 40).journalValue
+            )
+            b.check(
+                .landedCheck,
+                605,
+                inject: "webshell",
+                team: team,
+                host: host,
+                command: "test -e /srv/www/.cache.php",
+                passed: true
+            )
+            b.add(
+                .delivered,
+                606,
+                inject: "webshell",
+                team: team,
+                payload: DeliveredPayload(
+                    message: "发现疑似 WebShell，请立即排查。",
+                    severity: "II",
+                    deadlines: [.acknowledge: .seconds(600), .report: .seconds(1800), .resolve: .seconds(3600)]
+                ).journalValue
+            )
         }
         // yn-telecom: fast, all met, both check and claim.
         b.respond("webshell", "yn-telecom", .acknowledge, 700)
-        b.respond("webshell", "yn-telecom", .report, 1300, text: "已定位 WebShell 文件 .cache.php，正在清除。<script>alert('x')</script>")
-        b.check(.checkResult, 1500, inject: "webshell", team: "yn-telecom", host: "web1.yn-telecom", command: "test ! -e /srv/www/.cache.php", passed: true)
+        b.respond(
+            "webshell",
+            "yn-telecom",
+            .report,
+            1300,
+            text: "已定位 WebShell 文件 .cache.php，正在清除。<script>alert('x')</script>"
+        )
+        b.check(
+            .checkResult,
+            1500,
+            inject: "webshell",
+            team: "yn-telecom",
+            host: "web1.yn-telecom",
+            command: "test ! -e /srv/www/.cache.php",
+            passed: true
+        )
         b.respond("webshell", "yn-telecom", .resolve, 1520)
         // gz-telecom: acknowledges late, claims resolution that the check never confirms.
         b.respond("webshell", "gz-telecom", .acknowledge, 1300)
         b.respond("webshell", "gz-telecom", .report, 2000, text: "已处置 | 待复核 \"完毕\"")
         b.respond("webshell", "gz-telecom", .resolve, 2100)
-        b.check(.checkResult, 2120, inject: "webshell", team: "gz-telecom", host: "web1.gz-telecom", command: "test ! -e /srv/www/.cache.php", passed: false)
+        b.check(
+            .checkResult,
+            2120,
+            inject: "webshell",
+            team: "gz-telecom",
+            host: "web1.gz-telecom",
+            command: "test ! -e /srv/www/.cache.php",
+            passed: false
+        )
         // yn-mobile: silent; escalation at 20:06.
-        b.add(.injectIntent, 1206, inject: "webshell-escalation", payload: InjectIntentPayload(teams: ["yn-mobile", "gz-telecom"], reason: "condition").journalValue)
+        b.add(
+            .injectIntent,
+            1206,
+            inject: "webshell-escalation",
+            payload: InjectIntentPayload(teams: ["yn-mobile", "gz-telecom"], reason: "condition").journalValue
+        )
         b.add(.injectFired, 1206, inject: "webshell-escalation")
         for team in ["yn-mobile", "gz-telecom"] {
-            b.add(.delivered, 1206, inject: "webshell-escalation", team: team, payload: DeliveredPayload(message: "请立即响应。", severity: "I", deadlines: [.acknowledge: .seconds(300), .report: .seconds(900), .resolve: .seconds(2700)]).journalValue)
+            b.add(
+                .delivered,
+                1206,
+                inject: "webshell-escalation",
+                team: team,
+                payload: DeliveredPayload(
+                    message: "请立即响应。",
+                    severity: "I",
+                    deadlines: [.acknowledge: .seconds(300), .report: .seconds(900), .resolve: .seconds(2700)]
+                ).journalValue
+            )
         }
         b.respond("webshell-escalation", "gz-telecom", .acknowledge, 1400)
         b.respond("webshell-escalation", "yn-mobile", .acknowledge, 1700)
@@ -103,14 +191,45 @@ enum SampleRun {
         b.control(.pause, 1500, reason: "协调会商")
         b.pausedWall += 300_000
         b.control(.resume, 1500)
-        b.control(.extend, 1600, inject: "webshell", team: "yn-mobile", phase: .report, by: .seconds(600), reason: "网络故障")
+        b.control(
+            .extend,
+            1600,
+            inject: "webshell",
+            team: "yn-mobile",
+            phase: .report,
+            by: .seconds(600),
+            reason: "网络故障"
+        )
         b.respond("webshell", "yn-mobile", .report, 2900, text: "初报：影响范围待确认。")
-        b.check(.checkResult, 3000, inject: "webshell", team: "yn-mobile", host: "web1.yn-mobile", command: "test ! -e /srv/www/.cache.php", passed: true)
+        b.check(
+            .checkResult,
+            3000,
+            inject: "webshell",
+            team: "yn-mobile",
+            host: "web1.yn-mobile",
+            command: "test ! -e /srv/www/.cache.php",
+            passed: true
+        )
         // ddos at 40:00 to everyone, message only.
-        b.add(.injectIntent, 2400, inject: "ddos", payload: InjectIntentPayload(scheduledMillis: 2_400_000, teams: teams, reason: "schedule").journalValue)
+        b.add(
+            .injectIntent,
+            2400,
+            inject: "ddos",
+            payload: InjectIntentPayload(scheduledMillis: 2_400_000, teams: teams, reason: "schedule").journalValue
+        )
         b.add(.injectFired, 2400, inject: "ddos")
         for team in teams {
-            b.add(.delivered, 2400, inject: "ddos", team: team, payload: DeliveredPayload(message: "请启动流量清洗预案。", severity: "II", deadlines: [.acknowledge: .seconds(600), .report: .seconds(1800), .resolve: .seconds(3600)]).journalValue)
+            b.add(
+                .delivered,
+                2400,
+                inject: "ddos",
+                team: team,
+                payload: DeliveredPayload(
+                    message: "请启动流量清洗预案。",
+                    severity: "II",
+                    deadlines: [.acknowledge: .seconds(600), .report: .seconds(1800), .resolve: .seconds(3600)]
+                ).journalValue
+            )
         }
         b.respond("ddos", "yn-telecom", .acknowledge, 2500)
         b.respond("ddos", "yn-telecom", .report, 3600, text: "已启动清洗。")
@@ -119,16 +238,48 @@ enum SampleRun {
         b.respond("ddos", "gz-telecom", .report, 3000, text: "=SUM(A1:A2) 清洗已生效")
         b.respond("ddos", "gz-telecom", .resolve, 5000)
         // The expert panel.
-        b.observe("webshell", "yn-telecom", "张工", 4000, scores: ["detection": 5, "reporting": 4], rating: "P", notes: "发现迅速，报告要素齐全。")
+        b.observe(
+            "webshell",
+            "yn-telecom",
+            "张工",
+            4000,
+            scores: ["detection": 5, "reporting": 4],
+            rating: "P",
+            notes: "发现迅速，报告要素齐全。"
+        )
         b.observe("webshell", "yn-telecom", "李工", 4010, scores: ["detection": 4, "reporting": 4], rating: "P")
         b.observe("webshell", "gz-telecom", "张工", 4020, scores: ["detection": 4, "reporting": 2], rating: "S")
-        b.observe("webshell", "gz-telecom", "李工", 4030, scores: ["detection": 1, "reporting": 2], rating: "M", notes: "未核实即报告已处置 <b>需改进</b>。")
+        b.observe(
+            "webshell",
+            "gz-telecom",
+            "李工",
+            4030,
+            scores: ["detection": 1, "reporting": 2],
+            rating: "M",
+            notes: "未核实即报告已处置 <b>需改进</b>。"
+        )
         // ENDEX at 2h, then cleanup; one host cannot be cleaned.
         b.add(.endex, 7200, payload: EndexPayload(reason: "schedule").journalValue)
         for team in teams {
             let host = hosts[team]!
-            b.add(.cleanupIntent, 7200, inject: "webshell", host: host, payload: CleanupIntentPayload(commands: ["rm -f /srv/www/.cache.php"]).journalValue)
-            b.add(.cleanupResult, 7202, inject: "webshell", host: host, payload: CleanupResultPayload(succeeded: team != "gz-telecom", exitStatus: team == "gz-telecom" ? nil : 0, error: team == "gz-telecom" ? "connection refused" : nil).journalValue)
+            b.add(
+                .cleanupIntent,
+                7200,
+                inject: "webshell",
+                host: host,
+                payload: CleanupIntentPayload(commands: ["rm -f /srv/www/.cache.php"]).journalValue
+            )
+            b.add(
+                .cleanupResult,
+                7202,
+                inject: "webshell",
+                host: host,
+                payload: CleanupResultPayload(
+                    succeeded: team != "gz-telecom",
+                    exitStatus: team == "gz-telecom" ? nil : 0,
+                    error: team == "gz-telecom" ? "connection refused" : nil
+                ).journalValue
+            )
         }
         return b.events
     }
@@ -162,21 +313,84 @@ enum SampleRun {
             )
         }
 
-        mutating func respond(_ inject: String, _ team: String, _ phase: ResponsePhase, _ seconds: Int64, text: String? = nil) {
-            add(.response, seconds, inject: inject, team: team, actor: .init(.team, id: team), payload: ResponsePayload(phase: phase, text: text).journalValue)
+        mutating func respond(
+            _ inject: String,
+            _ team: String,
+            _ phase: ResponsePhase,
+            _ seconds: Int64,
+            text: String? = nil
+        ) {
+            add(
+                .response,
+                seconds,
+                inject: inject,
+                team: team,
+                actor: .init(.team, id: team),
+                payload: ResponsePayload(phase: phase, text: text).journalValue
+            )
         }
 
-        mutating func check(_ kind: JournalEvent.Kind, _ seconds: Int64, inject: String, team: String, host: String, command: String, passed: Bool) {
-            let evidence = CheckEvidence(command: command, exitStatus: passed ? 0 : 1, outputExcerpt: passed ? "" : "file exists", checkedAtWallMillis: SampleRun.wallStart + seconds * 1000 + pausedWall)
-            add(kind, seconds, inject: inject, team: team, host: host, payload: CheckResultPayload(passed: passed, evidence: evidence).journalValue)
+        mutating func check(
+            _ kind: JournalEvent.Kind,
+            _ seconds: Int64,
+            inject: String,
+            team: String,
+            host: String,
+            command: String,
+            passed: Bool
+        ) {
+            let evidence = CheckEvidence(
+                command: command,
+                exitStatus: passed ? 0 : 1,
+                outputExcerpt: passed ? "" : "file exists",
+                checkedAtWallMillis: SampleRun.wallStart + seconds * 1000 + pausedWall
+            )
+            add(
+                kind,
+                seconds,
+                inject: inject,
+                team: team,
+                host: host,
+                payload: CheckResultPayload(passed: passed, evidence: evidence).journalValue
+            )
         }
 
-        mutating func control(_ action: ControlPayload.Action, _ seconds: Int64, inject: String? = nil, team: String? = nil, phase: ResponsePhase? = nil, by: Duration? = nil, reason: String? = nil) {
-            add(.control, seconds, inject: inject, team: team, actor: .init(.director, id: "总指挥"), payload: ControlPayload(action: action, phase: phase, extension: by, reason: reason).journalValue)
+        mutating func control(
+            _ action: ControlPayload.Action,
+            _ seconds: Int64,
+            inject: String? = nil,
+            team: String? = nil,
+            phase: ResponsePhase? = nil,
+            by: Duration? = nil,
+            reason: String? = nil
+        ) {
+            add(
+                .control,
+                seconds,
+                inject: inject,
+                team: team,
+                actor: .init(.director, id: "总指挥"),
+                payload: ControlPayload(action: action, phase: phase, extension: by, reason: reason).journalValue
+            )
         }
 
-        mutating func observe(_ inject: String, _ team: String, _ evaluator: String, _ seconds: Int64, scores: [String: Double], rating: String?, notes: String? = nil) {
-            add(.observation, seconds, inject: inject, team: team, actor: .init(.evaluator, id: evaluator), payload: ObservationPayload(scores: scores, rating: rating, notes: notes).journalValue)
+        mutating func observe(
+            _ inject: String,
+            _ team: String,
+            _ evaluator: String,
+            _ seconds: Int64,
+            scores: [String: Double],
+            rating: String?,
+            notes: String? = nil
+        ) {
+            add(
+                .observation,
+                seconds,
+                inject: inject,
+                team: team,
+                actor: .init(.evaluator, id: evaluator),
+                payload: ObservationPayload(scores: scores, rating: rating, notes: notes).journalValue
+            )
         }
     }
 }

@@ -128,8 +128,12 @@ struct JournalDigest {
                 info.reasons.insert(reason)
                 detail = "reason=\(reason)"
             }
-            for team in payload["teams"]?.arrayValue ?? [] { if let t = team.stringValue { info.intentTeams.insert(t) } }
-            for host in payload["hosts"]?.arrayValue ?? [] { if let h = host.stringValue { info.intentHosts.insert(h) } }
+            for team in payload["teams"]?.arrayValue ?? [] {
+                if let t = team.stringValue { info.intentTeams.insert(t) }
+            }
+            for host in payload["hosts"]?.arrayValue ?? [] {
+                if let h = host.stringValue { info.intentHosts.insert(h) }
+            }
             injects[inject] = info
             if let sequence = event.sequence { intents[sequence] = (event.kind, nil, inject, 0) }
         case .injectFired:
@@ -174,7 +178,9 @@ struct JournalDigest {
                 let before = hostInjects[key]?.landed ?? false
                 hostInjects[key, default: HostInjectInfo()].landed = before || passed
             } else {
-                if passed, hostInjects[key]?.resolvedAt == nil { hostInjects[key, default: HostInjectInfo()].resolvedAt = at }
+                if passed, hostInjects[key]?.resolvedAt == nil {
+                    hostInjects[key, default: HostInjectInfo()].resolvedAt = at
+                }
                 if let team {
                     var pair = pairs[PairKey(inject: inject, team: team), default: Pair()]
                     pair.checkedHosts.insert(host)
@@ -301,7 +307,8 @@ struct JournalDigest {
             )
             detail = rating.map { "rating=\($0.rawValue)" } ?? ""
             if !scores.isEmpty {
-                detail += (detail.isEmpty ? "" : " ")
+                detail +=
+                    (detail.isEmpty ? "" : " ")
                     + scores.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.number($0.value))" }.joined(
                         separator: " "
                     )

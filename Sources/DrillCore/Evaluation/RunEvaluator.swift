@@ -100,8 +100,10 @@ private struct Builder {
     mutating func build(improvementPlan: ImprovementPlanFile?) -> RunEvaluation {
         let results = buildResults()
         let teams = buildTeams(results)
-        let ranking = teams.sorted { ($0.rank, teamIndex[$0.team] ?? .max, $0.team) < ($1.rank, teamIndex[$1.team] ?? .max, $1.team) }
-            .map(\.team)
+        let ranking = teams.sorted {
+            ($0.rank, teamIndex[$0.team] ?? .max, $0.team) < ($1.rank, teamIndex[$1.team] ?? .max, $1.team)
+        }
+        .map(\.team)
         let hosts = buildHosts()
         let injects = buildInjects(results)
         let provinces = buildProvinces(results)
@@ -194,7 +196,9 @@ private struct Builder {
         // Escalations: which conditional inject follows which parent.
         var escalationParent: [String: String] = [:]
         for inject in scenario.injects {
-            if case .after(let after) = inject.trigger, after.condition != nil { escalationParent[inject.id] = after.inject }
+            if case .after(let after) = inject.trigger, after.condition != nil {
+                escalationParent[inject.id] = after.inject
+            }
         }
         let delivered = digest.pairs.filter { $0.value.delivered != nil }
         var escalatedTo: [JournalDigest.PairKey: [String]] = [:]
@@ -262,7 +266,9 @@ private struct Builder {
         // every action failed never carried the inject, so nothing there needs fixing).
         let checkedHosts = hostNames.filter { host in
             pair.checkedHosts.contains(host)
-                || digest.hostInjects[.init(host: host, inject: key.inject)]?.actions.values.contains(where: \.succeeded)
+                || digest.hostInjects[.init(host: host, inject: key.inject)]?.actions.values.contains(
+                    where: \.succeeded
+                )
                     == true
         }
         var confirmed: Moment?
@@ -746,14 +752,22 @@ private struct Builder {
             if !missed.isEmpty || !late.isEmpty {
                 let fact = Fact.deadlinesMissed(team: team.team, missed: missed, late: late)
                 findings.append(Finding(kind: .improvement, source: .journal(fact), team: team.team))
-                plan.append(ImprovementItem(id: "team:\(team.team)", owner: name, team: team.team, fact: fact, origin: .seeded))
+                plan.append(
+                    ImprovementItem(id: "team:\(team.team)", owner: name, team: team.team, fact: fact, origin: .seeded)
+                )
             }
             let unconfirmed = rows.filter { $0.resolution.method == .claimUnconfirmed }.map(\.inject)
             if !unconfirmed.isEmpty {
                 let fact = Fact.unconfirmedClaims(team: team.team, injects: unconfirmed)
                 findings.append(Finding(kind: .improvement, source: .journal(fact), team: team.team))
                 plan.append(
-                    ImprovementItem(id: "claims:\(team.team)", owner: name, team: team.team, fact: fact, origin: .seeded)
+                    ImprovementItem(
+                        id: "claims:\(team.team)",
+                        owner: name,
+                        team: team.team,
+                        fact: fact,
+                        origin: .seeded
+                    )
                 )
             }
             let escalated = rows.filter { $0.escalationOf != nil }.map(\.inject)
@@ -771,7 +785,8 @@ private struct Builder {
         var notLanded: [HostInject] = []
         for host in hosts {
             for inject in host.notCleaned { notCleaned.append(HostInject(host: host.host, inject: inject)) }
-            for inject in host.injects where inject.landed == false || inject.actions.contains(where: { !$0.succeeded }) {
+            for inject in host.injects where inject.landed == false || inject.actions.contains(where: { !$0.succeeded })
+            {
                 notLanded.append(HostInject(host: host.host, inject: inject.inject))
             }
         }
