@@ -181,7 +181,9 @@ struct EvaluationJournal {
         at seconds: Int64,
         scores: [String: Double] = [:],
         rating: String? = nil,
-        notes: String? = nil
+        notes: String? = nil,
+        strengths: [String]? = nil,
+        improvements: [String]? = nil
     ) {
         add(
             .observation,
@@ -189,7 +191,13 @@ struct EvaluationJournal {
             inject: inject,
             team: team,
             actor: JournalEvent.Actor(.evaluator, id: evaluator),
-            payload: ObservationPayload(scores: scores, rating: rating, notes: notes).journalValue
+            payload: ObservationPayload(
+                scores: scores,
+                rating: rating,
+                notes: notes,
+                strengths: strengths,
+                improvements: improvements
+            ).journalValue
         )
     }
 

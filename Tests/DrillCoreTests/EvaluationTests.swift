@@ -267,6 +267,26 @@ struct EvaluationScoringTests {
         #expect(evaluation.findings.contains { $0.kind == .improvement && $0.text == "报告要素不全" })
     }
 
+    @Test("an evaluator's listed strengths and areas for improvement become findings as written")
+    func listedFindings() throws {
+        var script = EvaluationJournal()
+        script.deliver("phish", to: "yn-a", at: 600)
+        script.observe(
+            "phish",
+            "yn-a",
+            by: "e1",
+            at: 900,
+            strengths: ["协同顺畅"],
+            improvements: ["未留存证据", "<script>x</script>"]
+        )
+        script.endex(at: 10800)
+        let evaluation = RunEvaluator.evaluate(events: script.events, scenario: EvaluationFixtures.scenario())
+        let fromEvaluator = evaluation.findings.filter { $0.source == .evaluator("e1") }
+        #expect(fromEvaluator.map(\.kind) == [.strength, .improvement, .improvement])
+        #expect(fromEvaluator.map(\.text) == ["协同顺畅", "未留存证据", "<script>x</script>"])
+        #expect(fromEvaluator.allSatisfy { $0.inject == "phish" && $0.team == "yn-a" })
+    }
+
     @Test("per-province medians and p90, and per-objective results")
     func aggregates() throws {
         var script = EvaluationJournal()

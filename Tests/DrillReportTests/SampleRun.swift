@@ -247,7 +247,16 @@ enum SampleRun {
             rating: "P",
             notes: "发现迅速，报告要素齐全。"
         )
-        b.observe("webshell", "yn-telecom", "李工", 4010, scores: ["detection": 4, "reporting": 4], rating: "P")
+        b.observe(
+            "webshell",
+            "yn-telecom",
+            "李工",
+            4010,
+            scores: ["detection": 4, "reporting": 4],
+            rating: "P",
+            strengths: ["跨部门协同顺畅"],
+            improvements: ["处置过程未留存日志证据"]
+        )
         b.observe("webshell", "gz-telecom", "张工", 4020, scores: ["detection": 4, "reporting": 2], rating: "S")
         b.observe(
             "webshell",
@@ -381,7 +390,9 @@ enum SampleRun {
             _ seconds: Int64,
             scores: [String: Double],
             rating: String?,
-            notes: String? = nil
+            notes: String? = nil,
+            strengths: [String]? = nil,
+            improvements: [String]? = nil
         ) {
             add(
                 .observation,
@@ -389,7 +400,13 @@ enum SampleRun {
                 inject: inject,
                 team: team,
                 actor: .init(.evaluator, id: evaluator),
-                payload: ObservationPayload(scores: scores, rating: rating, notes: notes).journalValue
+                payload: ObservationPayload(
+                    scores: scores,
+                    rating: rating,
+                    notes: notes,
+                    strengths: strengths,
+                    improvements: improvements
+                ).journalValue
             )
         }
     }
