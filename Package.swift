@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "DrillSSH", targets: ["DrillSSH"]),
         .library(name: "DrillLab", targets: ["DrillLab"]),
         .library(name: "DrillStore", targets: ["DrillStore"]),
+        .library(name: "DrillEngine", targets: ["DrillEngine"]),
         .library(name: "DrillReport", targets: ["DrillReport"]),
     ],
     dependencies: [
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Pure logic: model, YAML loading, diagnostics, inventory, selectors, planning, templating. No I/O
@@ -72,6 +74,26 @@ let package = Package(
             dependencies: ["DrillCore"],
             swiftSettings: swiftSettings
         ),
+        // The drill engine: exercise clock, scheduler state machine, dispatcher, responses and controls. It talks
+        // to hosts and the journal only through DrillCore's ports (RemoteExecutor, JournalWriter/Reader).
+        .target(
+            name: "DrillEngine",
+            dependencies: ["DrillCore"],
+            swiftSettings: swiftSettings
+        ),
+        // The drill portal: Hummingbird routes, sessions, roles, live updates and the JSON API.
+        .target(
+            name: "DrillPortal",
+            dependencies: [
+                "DrillCore",
+                "DrillStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Command-line interface: thin composition root.
         .executableTarget(
             name: "drillctl",
@@ -80,6 +102,8 @@ let package = Package(
                 "DrillSSH",
                 "DrillLab",
                 "DrillStore",
+                "DrillEngine",
+                "DrillPortal",
                 "DrillReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,6 +118,8 @@ let package = Package(
                 "DrillSSH",
                 "DrillLab",
                 "DrillStore",
+                "DrillEngine",
+                "DrillPortal",
                 "DrillReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -112,8 +138,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DrillSSHTests",
+            dependencies: ["DrillSSH", "DrillCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DrillSSHIntegrationTests",
-            dependencies: ["DrillSSH", "DrillLab", "DrillTesting"],
+            dependencies: [
+                "DrillSSH", "DrillLab", "DrillTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -129,6 +164,30 @@ let package = Package(
                 "DrillTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillEngineTests",
+            dependencies: ["DrillEngine", "DrillCore", "DrillTesting"],
+            swiftSettings: swiftSettings
+        ),
+        // End to end: the real practice range, the real SQLite journal and the built drillctl binary.
+        .testTarget(
+            name: "DrillEndToEndTests",
+            dependencies: ["DrillStore", "DrillCore", "DrillLab", "DrillTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillPortalTests",
+            dependencies: [
+                "DrillPortal",
+                "DrillStore",
+                "DrillCore",
+                "DrillTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

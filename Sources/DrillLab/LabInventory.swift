@@ -50,7 +50,7 @@ public struct LabInventory: Sendable {
         var hosts: [LabHost] = []
         var newHosts: [Inventory.Host] = []
         var roots: [String: String] = [:]
-        for (index, name) in source.hostOrder.enumerated() {
+        for (index, name) in source.hostDefinitionOrder.enumerated() {
             let resolved = source.variables(forHost: name)
             let address = LabAddresses.address(at: index)
             let root = "\(directory)/hosts/\(LabInventory.safeFolderName(name))"
@@ -82,7 +82,11 @@ public struct LabInventory: Sendable {
         }
         let groups = source.groups.values.sorted { $0.name < $1.name }.map { group in
             var copy = group
-            copy.vars = group.vars.filter { !Self.replacedVariables.contains($0.key) }
+            // Paths are set on every host (under its own folder); the real hosts' values would only mislead.
+            copy.vars = group.vars.filter { key, value in
+                !Self.replacedVariables.contains(key) && key != "drill_root" && key != "webroot"
+                    && !(value.stringValue.map { Self.isRewrittenPath(key: key, value: $0) } ?? false)
+            }
             return copy
         }
         self.hosts = hosts
@@ -121,7 +125,7 @@ public struct LabInventory: Sendable {
         var all = inventory.groups["all"] ?? Inventory.Group(name: "all")
         // Trees (provinces) before flat groups (roles), each in the order of their first host, so the file reads
         // top-down and each host's variables sit under its province and team.
-        let position = Dictionary(uniqueKeysWithValues: inventory.hostOrder.enumerated().map { ($1, $0) })
+        let position = Dictionary(uniqueKeysWithValues: inventory.hostDefinitionOrder.enumerated().map { ($1, $0) })
         func rank(_ name: String) -> (Int, Int, String) {
             let isTree = !(inventory.groups[name]?.children.isEmpty ?? true)
             let first = inventory.hosts(inGroup: name).compactMap { position[$0] }.min() ?? Int.max

@@ -69,7 +69,11 @@ public struct KnownHosts: Sendable {
                 continue
             }
             let bytes = [UInt8](blob)
-            if let embedded = HostKeyBlob.keyType(of: bytes), embedded != fields[1] {
+            guard let embedded = HostKeyBlob.keyType(of: bytes) else {
+                notes.append("\(path):\(lineNumber): the key field is not an SSH public key; line ignored")
+                continue
+            }
+            if embedded != fields[1] {
                 notes.append(
                     "\(path):\(lineNumber): key type \(fields[1]) does not match the key (\(embedded)); line ignored"
                 )

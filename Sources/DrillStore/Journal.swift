@@ -27,11 +27,13 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
     /// The run this journal belongs to.
     public let runID: String
     private let pool: DatabasePool
+    private let committer: GroupCommitter
 
     private init(path: String, runID: String, pool: DatabasePool) {
         self.path = path
         self.runID = runID
         self.pool = pool
+        self.committer = GroupCommitter(pool: pool)
     }
 
     private static func configuration(readonly: Bool) -> Configuration {
@@ -151,45 +153,72 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
 
     // MARK: - Appending
 
+    /// Appends `event`; concurrent async appends share a transaction (group commit), and each returns only once
+    /// its transaction has committed.
     public func append(_ event: JournalEvent) async throws -> JournalEvent {
-        try await pool.writeWithoutTransaction { db in try self.appendTransaction([event], in: db)[0] }
+        try await grouped { db in try self.appendBody([event], in: db)[0] }
     }
 
     public func append(contentsOf events: [JournalEvent]) async throws -> [JournalEvent] {
         guard !events.isEmpty else { return [] }
-        return try await pool.writeWithoutTransaction { db in try self.appendTransaction(events, in: db) }
+        return try await grouped { db in try self.appendBody(events, in: db) }
     }
 
     public func appendIfAbsent(_ event: JournalEvent) async throws -> JournalAppendOutcome {
-        try await pool.writeWithoutTransaction { db in try self.appendIfAbsentTransaction(event, in: db) }
+        try await grouped { db in try self.appendIfAbsentBody(event, in: db) }
     }
 
-    /// ``append(_:)``, blocking the calling thread until the event is durable (for command-line tools and
-    /// benchmarks; async code should use the async form).
+    /// ``append(_:)``, in a transaction of its own, blocking the calling thread until the event is durable (for
+    /// command-line tools and benchmarks; async code should use the async form).
     public func appendNow(_ event: JournalEvent) throws -> JournalEvent {
-        try pool.writeWithoutTransaction { db in try appendTransaction([event], in: db)[0] }
+        try ownTransaction { db in try appendBody([event], in: db)[0] }
     }
 
-    /// ``append(contentsOf:)``, blocking the calling thread.
+    /// ``append(contentsOf:)``, in a transaction of its own, blocking the calling thread.
     public func appendNow(contentsOf events: [JournalEvent]) throws -> [JournalEvent] {
         guard !events.isEmpty else { return [] }
-        return try pool.writeWithoutTransaction { db in try appendTransaction(events, in: db) }
+        return try ownTransaction { db in try appendBody(events, in: db) }
     }
 
-    /// ``appendIfAbsent(_:)``, blocking the calling thread.
+    /// ``appendIfAbsent(_:)``, in a transaction of its own, blocking the calling thread.
     public func appendIfAbsentNow(_ event: JournalEvent) throws -> JournalAppendOutcome {
-        try pool.writeWithoutTransaction { db in try appendIfAbsentTransaction(event, in: db) }
+        try ownTransaction { db in try appendIfAbsentBody(event, in: db) }
     }
 
-    private func appendTransaction(_ events: [JournalEvent], in db: Database) throws -> [JournalEvent] {
+    private func grouped<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await committer.submit(work)
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw JournalError(.storage, "cannot append to the journal '\(path)'; nothing was written", cause: error)
+        }
+    }
+
+    private func ownTransaction<T>(_ work: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try work(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw JournalError(.storage, "cannot append to the journal '\(path)'; nothing was written", cause: error)
+        }
+    }
+
+    /// Inserts `events` in the current transaction and updates the run row. A duplicate idempotency key becomes
+    /// a ``JournalError`` naming it.
+    private func appendBody(_ events: [JournalEvent], in db: Database) throws -> [JournalEvent] {
         var written: [JournalEvent] = []
         written.reserveCapacity(events.count)
         do {
-            try db.inTransaction(.immediate) {
-                for event in events { written.append(try insert(event, in: db)) }
-                try updateRunStatus(after: written, in: db)
-                return .commit
-            }
+            for event in events { written.append(try insert(event, in: db)) }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             let keys = events.compactMap(\.idempotencyKey)
             throw JournalError(
@@ -198,40 +227,22 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
                     + " nothing was written",
                 cause: error
             )
-        } catch let error as JournalError {
-            throw error
-        } catch {
-            throw JournalError(.storage, "cannot append to the journal '\(path)'; nothing was written", cause: error)
         }
+        try updateRunStatus(after: written, in: db)
         return written
     }
 
-    private func appendIfAbsentTransaction(_ event: JournalEvent, in db: Database) throws -> JournalAppendOutcome {
-        guard let key = event.idempotencyKey else {
-            return .appended(try appendTransaction([event], in: db)[0])
+    private func appendIfAbsentBody(_ event: JournalEvent, in db: Database) throws -> JournalAppendOutcome {
+        if let key = event.idempotencyKey,
+            let existing = try Row.fetchOne(
+                db,
+                sql: Self.selectColumns + " WHERE idempotency_key = ?",
+                arguments: [key]
+            )
+        {
+            return .alreadyPresent(try decode(existing))
         }
-        var outcome: JournalAppendOutcome?
-        do {
-            try db.inTransaction(.immediate) {
-                if let existing = try Row.fetchOne(
-                    db,
-                    sql: Self.selectColumns + " WHERE idempotency_key = ?",
-                    arguments: [key]
-                ) {
-                    outcome = .alreadyPresent(try decode(existing))
-                    return .rollback
-                }
-                let written = try insert(event, in: db)
-                try updateRunStatus(after: [written], in: db)
-                outcome = .appended(written)
-                return .commit
-            }
-        } catch let error as JournalError {
-            throw error
-        } catch {
-            throw JournalError(.storage, "cannot append to the journal '\(path)'; nothing was written", cause: error)
-        }
-        return outcome!
+        return .appended(try appendBody([event], in: db)[0])
     }
 
     private func insert(_ event: JournalEvent, in db: Database) throws -> JournalEvent {
@@ -352,6 +363,9 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
             try self.fetch(db, Self.selectColumns + " WHERE idempotency_key = ?", [key]).first
         }
     }
+
+    /// How many group-commit transactions async appends have used so far.
+    var groupTransactionCount: Int { committer.transactionCount }
 
     /// The value of `PRAGMA name` on a writer connection (for tests of the durability settings).
     func writerPragma(_ name: String) throws -> String? {

@@ -7,6 +7,13 @@ struct DrillBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drill-bench",
         abstract: "Measure drillctl's performance targets and print the figures.",
-        subcommands: [JournalBench.self, ReportBench.self]
+        subcommands: [
+            PlanBench.self,
+            GenerateBench.self,
+            ExecBench.self,
+            JournalBench.self,
+            PortalBench.self,
+            ReportBench.self,
+        ]
     )
 }

@@ -29,6 +29,9 @@ struct JournalThroughput: AsyncParsableCommand {
     @Option(help: "Events per transaction for batched appends.")
     var batch = 100
 
+    @Option(help: "Concurrent appenders for the group-commit measurement (like the engine's per-host tasks).")
+    var concurrency = 200
+
     @Option(help: "Which durability settings to measure: full, normal, or both.")
     var durability = "both"
 
@@ -106,6 +109,37 @@ struct JournalThroughput: AsyncParsableCommand {
             print(
                 "  \(mode.rawValue.uppercased()) async single appends (JournalWriter port): \(asyncCount) events in "
                     + "\(format(asyncSeconds)) s = \(Int(Double(asyncCount) / asyncSeconds)) events/s"
+            )
+
+            // Concurrent async single appends: group commit shares a transaction among waiting appenders.
+            let groupPath = base.appendingPathComponent("group-\(mode.rawValue).sqlite").path
+            let groupJournal = try Journal.create(
+                at: groupPath,
+                runID: runID,
+                created: RunCreatedPayload(scenario: "bench"),
+                wallMillis: 0,
+                durability: mode
+            )
+            let lanes = max(1, concurrency)
+            let groupEvents = Array(generated)
+            let groupStart = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for lane in 0..<lanes {
+                    group.addTask {
+                        var index = lane
+                        while index < groupEvents.count {
+                            _ = try await groupJournal.append(groupEvents[index])
+                            index += lanes
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let groupSeconds = seconds(ContinuousClock.now - groupStart)
+            print(
+                "  \(mode.rawValue.uppercased()) concurrent single appends (\(lanes) appenders, group commit): "
+                    + "\(groupEvents.count) events in \(format(groupSeconds)) s = "
+                    + "\(Int(Double(groupEvents.count) / groupSeconds)) events/s"
             )
 
             // Batched appends: one transaction per `batch` events.

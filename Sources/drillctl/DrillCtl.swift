@@ -26,6 +26,8 @@ struct DrillCtl: AsyncParsableCommand {
             LabCommand.self,
             PingCommand.self,
             ExecCommand.self,
+            ServeCommand.self,
+            TeamCommand.self,
             ReportCommand.self,
         ]
     )

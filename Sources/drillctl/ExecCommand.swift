@@ -46,7 +46,11 @@ struct ExecCommand: AsyncParsableCommand {
     func run() async throws {
         let targets = try options.selectTargets()
         let transport = options.makeTransport(connectTimeout: .milliseconds(Int64(connectTimeout * 1000)))
-        let fanOut = FanOut(executor: transport, forks: options.forks, describe: describeFanOutError)
+        let fanOut = FanOut(
+            executor: ProblemCheckingExecutor(base: transport),
+            forks: options.forks,
+            describe: describeFanOutError
+        )
         let remote = RemoteCommand(
             command.joined(separator: " "),
             timeout: .milliseconds(Int64(timeout * 1000)),

@@ -65,20 +65,15 @@ struct FanOutTarget {
 extension FanOutOptions {
     /// Reads the inventory and returns the hosts `--limit` selects, in inventory order.
     ///
-    /// - Throws: a message naming the inventory when it cannot be read or when no host matches.
+    /// - Throws: after printing the inventory's problems, or when `--limit` selects nothing.
     func selectTargets() throws -> [FanOutTarget] {
         let inventory = try FanOutInventory.load(path: self.inventory)
-        let names = limit.map { inventory.select(pattern: $0) } ?? inventory.hostOrder
-        guard !names.isEmpty else {
-            if let limit {
-                throw FanOutFailure("no host in \(self.inventory) matches --limit '\(limit)'")
-            }
-            throw FanOutFailure("\(self.inventory) has no hosts")
-        }
+        let names = try InventoryCommand.selectHosts(limit, in: inventory) ?? inventory.hostOrder
+        guard !names.isEmpty else { throw FanOutFailure("\(self.inventory) has no hosts") }
         return names.map { name in
             let vars = inventory.variables(forHost: name)
             return FanOutTarget(
-                facts: FanOutInventory.connectionFacts(inventory, host: name),
+                facts: inventory.connectionFacts(forHost: name),
                 province: vars["drill_province"]?.renderedText,
                 team: vars["drill_team"]?.renderedText
             )

@@ -131,7 +131,9 @@ extension InventoryCommand {
         }
         for term in hostPattern.unmatchedTerms(in: inventory) {
             let hint = Suggestions.didYouMean(term, among: inventory.groupOrder + inventory.hostDefinitionOrder)
-            printToStandardError("warning: --limit: '\(term)' matches no group or host" + (hint.map { "; \($0)" } ?? ""))
+            printToStandardError(
+                "warning: --limit: '\(term)' matches no group or host" + (hint.map { "; \($0)" } ?? "")
+            )
         }
         guard !selected.isEmpty else {
             printToStandardError("error: --limit '\(pattern)' selects no host of the inventory")
@@ -145,7 +147,9 @@ extension InventoryCommand {
     static func renderDiagnostics(_ diagnostics: Diagnostics, summary: Bool) -> String {
         var sources: [String: String] = [:]
         for file in Set(diagnostics.compactMap { $0.location?.file }) {
-            if let data = FileManager.default.contents(atPath: file) { sources[file] = String(decoding: data, as: UTF8.self) }
+            if let data = FileManager.default.contents(atPath: file) {
+                sources[file] = String(decoding: data, as: UTF8.self)
+            }
         }
         let renderer = DiagnosticRenderer(sources: sources)
         return summary ? renderer.render(diagnostics) : diagnostics.sorted.map(renderer.render).joined(separator: "\n")

@@ -32,7 +32,11 @@ struct PingCommand: AsyncParsableCommand {
         let targets = try options.selectTargets()
         let timeout = Duration.milliseconds(Int64(self.timeout * 1000))
         let transport = options.makeTransport(connectTimeout: timeout)
-        let fanOut = FanOut(executor: transport, forks: options.forks, describe: describeFanOutError)
+        let fanOut = FanOut(
+            executor: ProblemCheckingExecutor(base: transport),
+            forks: options.forks,
+            describe: describeFanOutError
+        )
         let results = await fanOut.run(
             RemoteCommand("true", timeout: timeout, outputLimit: 4096),
             on: targets.map(\.facts)

@@ -35,7 +35,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let startAt, WallTime.parse(startAt, timeZone: TimeZone(identifier: "UTC")!) == nil {
-            throw ValidationError("'\(startAt)' is not a date and time; write ISO 8601 such as 2026-06-18T09:00:00+08:00")
+            throw ValidationError(
+                "'\(startAt)' is not a date and time; write ISO 8601 such as 2026-06-18T09:00:00+08:00"
+            )
         }
     }
 

@@ -111,12 +111,14 @@ struct DrillInputs {
         var facts = ""
         if let scenario = loaded?.scenario, !diagnostics.hasErrors {
             func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
-            facts = [
-                plural(scenario.injects.count, "inject"), plural(scenario.teams.count, "team"),
-                plural(scenario.provinces.count, "province"),
-            ].joined(separator: ", ") + "; "
+            facts =
+                [
+                    plural(scenario.injects.count, "inject"), plural(scenario.teams.count, "team"),
+                    plural(scenario.provinces.count, "province"),
+                ].joined(separator: ", ") + "; "
         }
-        return "\(diagnostics.hasErrors ? "invalid" : "valid"): \(scenarioPath) against \(inventoryPath) (\(facts)\(counts))"
+        return
+            "\(diagnostics.hasErrors ? "invalid" : "valid"): \(scenarioPath) against \(inventoryPath) (\(facts)\(counts))"
     }
 }
 

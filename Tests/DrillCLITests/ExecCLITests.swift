@@ -15,7 +15,8 @@ struct ExecCLITests {
             let rows = try #require(
                 try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]
             )
-            #expect(rows.map { $0["host"] as? String } == ["yn-t01-web", "yn-t01-db", "gz-t01-web"])
+            // Ansible's order for `all`: level by level, so the `web` group's hosts come before yn-t01-db.
+            #expect(rows.map { $0["host"] as? String } == ["yn-t01-web", "gz-t01-web", "yn-t01-db"])
             for row in rows {
                 #expect(row["ok"] as? Bool == true)
                 #expect(row["status"] as? String == "ok")
@@ -42,6 +43,23 @@ struct ExecCLITests {
             #expect(lines.contains { $0.hasPrefix("yn-t01-db   FAILED   rc=7 ") && $0.hasSuffix("broken") })
             #expect(lines.contains { $0.hasPrefix("yn-t01-web  ok       rc=0 ") && $0.hasSuffix("fine") })
             #expect(lines.last?.hasPrefix("3 hosts: 2 ok, 1 failed, 0 unreachable in ") == true)
+        }
+    }
+
+    @Test("--timeout stops a hanging command: TIMEOUT, timed_out in JSON, exit 1")
+    func timeout() async throws {
+        try await LabTesting.withLab(hosts: 1) { lab in
+            let started = ContinuousClock.now
+            let output = try CommandRunner.drillctl([
+                "exec", "-i", lab.paths.inventory, "--timeout", "1", "--format", "json", "--", "sleep 30",
+            ])
+            #expect(started.duration(to: .now) < .seconds(15))
+            #expect(output.status == 1, "\(output)")
+            let rows = try #require(
+                try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]
+            )
+            #expect(rows.first?["timed_out"] as? Bool == true)
+            #expect(rows.first?["status"] as? String == "failed")
         }
     }
 

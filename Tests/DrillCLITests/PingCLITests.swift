@@ -65,12 +65,37 @@ struct PingCLITests {
         }
     }
 
+    @Test("--known-hosts with an empty file: strict refuses the unknown key, accept-new records it")
+    func hostKeyChecking() async throws {
+        try await LabTesting.withLab(hosts: 1) { lab in
+            let knownHosts = lab.paths.directory + "/empty_known_hosts"
+            _ = FileManager.default.createFile(atPath: knownHosts, contents: Data())
+            defer { try? FileManager.default.removeItem(atPath: knownHosts) }
+            let strict = try CommandRunner.drillctl([
+                "ping", "-i", lab.paths.inventory, "--known-hosts", knownHosts, "--format", "json",
+            ])
+            #expect(strict.status == 1, "\(strict)")
+            let rows = try #require(
+                try JSONSerialization.jsonObject(with: Data(strict.stdout.utf8)) as? [[String: Any]]
+            )
+            #expect((rows.first?["error"] as? String)?.contains("unknown") == true, "\(strict)")
+
+            let acceptNew = try CommandRunner.drillctl([
+                "ping", "-i", lab.paths.inventory, "--known-hosts", knownHosts, "--host-key-checking", "accept-new",
+            ])
+            #expect(acceptNew.status == 0, "\(acceptNew)")
+            let recorded = try String(contentsOfFile: knownHosts, encoding: .utf8)
+            #expect(recorded.contains("127.0.10.1"))
+            #expect(recorded.contains("ssh-ed25519"))
+        }
+    }
+
     @Test("a --limit that matches nothing is an error naming the pattern")
     func limitMatchesNothing() async throws {
         try await LabTesting.withLab(hosts: 1) { lab in
             let output = try CommandRunner.drillctl(["ping", "-i", lab.paths.inventory, "--limit", "nosuch"])
             #expect(output.status == 1)
-            #expect(output.stderr.contains("no host in \(lab.paths.inventory) matches --limit 'nosuch'"))
+            #expect(output.stderr.contains("--limit 'nosuch' selects no host of the inventory"))
         }
     }
 }

@@ -38,7 +38,11 @@ struct LabLayoutTests {
     func rewritesExampleInventory() {
         let source = Inventory(
             groups: [
-                Inventory.Group(name: "yunnan", children: ["yn_telecom"], vars: ["drill_province": .string("yunnan")]),
+                Inventory.Group(
+                    name: "yunnan",
+                    children: ["yn_telecom"],
+                    vars: ["drill_province": .string("yunnan"), "drill_root": .string("/srv/drill")]
+                ),
                 Inventory.Group(
                     name: "yn_telecom",
                     hosts: ["portal.yn.example", "dns.yn.example"],
@@ -86,6 +90,11 @@ struct LabLayoutTests {
         #expect(vars["service"] == .string("nginx"))
         #expect(vars["drill_team"] == .string("yn_telecom"))
         #expect(shaped.inventory.groups["yn_telecom"]?.vars["ansible_user"] == nil)
+        #expect(shaped.inventory.groups["yunnan"]?.vars["drill_root"] == nil)
+        #expect(
+            shaped.inventory.variables(forHost: "dns.yn.example")["drill_root"]
+                == .string("/tmp/lab/hosts/dns.yn.example")
+        )
 
         let yaml = shaped.yaml(header: "test")
         #expect(yaml.hasPrefix("# test\nall:\n"))

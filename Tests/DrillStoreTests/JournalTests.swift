@@ -317,3 +317,157 @@ struct JournalStoreTests {
         #expect(error?.message.contains("event 2") == true)
     }
 }
+
+@Suite("Group commit: concurrent appends share transactions")
+struct GroupCommitTests {
+    @Test("200 concurrent appends all become durable with distinct sequences, in fewer transactions")
+    func concurrentAppends() async throws {
+        let fixture = try JournalFixture()
+        defer { fixture.directory.remove() }
+        let journal = fixture.journal
+        let sequences = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for host in 0..<200 {
+                group.addTask {
+                    let event = JournalFixture.event(
+                        .hostActionResult,
+                        inject: "webshell",
+                        host: "web\(host)",
+                        key: "result-\(host)",
+                        payload: ["step": 0, "exitStatus": 0]
+                    )
+                    return try await journal.append(event).sequence ?? -1
+                }
+            }
+            var all: [Int64] = []
+            for try await sequence in group { all.append(sequence) }
+            return all
+        }
+        #expect(sequences.sorted() == (2...201).map { Int64($0) })
+        #expect(try await journal.allEvents().count == 201)
+        #expect(journal.groupTransactionCount < 200, "\(journal.groupTransactionCount) transactions for 200 appends")
+    }
+
+    @Test("A failing append in a group fails alone; the others in the same group commit")
+    func failureIsIsolated() async throws {
+        let fixture = try JournalFixture()
+        defer { fixture.directory.remove() }
+        let journal = fixture.journal
+        _ = try await journal.append(JournalFixture.event(.injectIntent, inject: "dup", key: "inject:dup#1"))
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for index in 0..<100 {
+                group.addTask {
+                    let key = index == 50 ? "inject:dup#1" : "k\(index)"
+                    let batch = [
+                        JournalFixture.event(.response, team: "t\(index)"),
+                        JournalFixture.event(.injectIntent, inject: "i\(index)", key: key),
+                    ]
+                    do {
+                        _ = try await journal.append(contentsOf: batch)
+                        return (index, true)
+                    } catch {
+                        return (index, false)
+                    }
+                }
+            }
+            var all: [Int: Bool] = [:]
+            for await (index, ok) in group { all[index] = ok }
+            return all
+        }
+        #expect(outcomes.filter { !$0.value }.map(\.key) == [50])
+        let events = try await journal.allEvents()
+        #expect(events.count == 2 + 99 * 2)
+        #expect(!events.contains { $0.team == "t50" }, "the failed batch's first event was rolled back too")
+        #expect(events.map(\.sequence) == (1...200).map { Int64($0) })
+    }
+
+    @Test("Concurrent appendIfAbsent of the same intent writes it once")
+    func concurrentIfAbsent() async throws {
+        let fixture = try JournalFixture()
+        defer { fixture.directory.remove() }
+        let journal = fixture.journal
+        let appended = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    try await journal.appendIfAbsent(
+                        JournalFixture.event(.injectIntent, inject: "x", key: IdempotencyKey.injectIntent(inject: "x"))
+                    ).wasAppended
+                }
+            }
+            var count = 0
+            for try await wasAppended in group where wasAppended { count += 1 }
+            return count
+        }
+        #expect(appended == 1)
+        #expect(try await journal.allEvents().count == 2)
+    }
+}
+
+@Suite("Resume, as the journal supports it")
+struct ResumeSupportTests {
+    @Test("Marking unresolved intents uncertain is idempotent: a second resume finds nothing left to mark")
+    func markUncertainOnce() async throws {
+        let fixture = try JournalFixture()
+        defer { fixture.directory.remove() }
+        let journal = fixture.journal
+        _ = try await journal.append(JournalFixture.event(.startex))
+        _ = try await journal.appendIfAbsent(
+            JournalFixture.event(
+                .injectIntent,
+                at: 60_000,
+                inject: "webshell",
+                key: IdempotencyKey.injectIntent(inject: "webshell")
+            )
+        )
+        for host in ["web01", "web02"] {
+            _ = try await journal.appendIfAbsent(
+                JournalFixture.event(
+                    .hostActionStarted,
+                    at: 60_000,
+                    inject: "webshell",
+                    host: host,
+                    key: IdempotencyKey.hostAction(inject: "webshell", host: host),
+                    payload: ["step": 0]
+                )
+            )
+        }
+        _ = try await journal.append(
+            JournalFixture.event(
+                .hostActionResult,
+                at: 60_040,
+                inject: "webshell",
+                host: "web01",
+                payload: ["step": 0, "exitStatus": 0]
+            )
+        )
+        // The engine is killed here. Resume, twice.
+        for _ in 0..<2 {
+            let reopened = try Journal.open(at: fixture.path)
+            let state = try await reopened.runState()
+            for intent in state.unresolvedIntents where intent.kind != .injectIntent {
+                _ = try await reopened.appendIfAbsent(
+                    JournalEvent(
+                        kind: .uncertain,
+                        runID: reopened.runID,
+                        wallMillis: 9_000,
+                        exerciseMillis: state.lastExerciseMillis,
+                        inject: intent.inject,
+                        host: intent.host,
+                        actor: .engine,
+                        idempotencyKey: IdempotencyKey.uncertain(intentSequence: intent.sequence),
+                        payload: UncertainPayload(
+                            intentSequence: intent.sequence,
+                            intentKind: intent.kind,
+                            reason: "engine restarted"
+                        )
+                        .journalValue
+                    )
+                )
+            }
+        }
+        let state = try await journal.runState()
+        #expect(state.uncertainIntents.map(\.host) == ["web02"])
+        #expect(state.unresolvedIntents.map(\.kind) == [.injectIntent], "the inject itself is continued, not marked")
+        #expect(state.hosts["web02"]?.needsCleanup == ["webshell"], "an uncertain host is still cleaned")
+        #expect(try await journal.allEvents().filter { $0.kind == .uncertain }.count == 1)
+    }
+}

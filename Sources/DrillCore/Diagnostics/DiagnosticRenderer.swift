@@ -18,8 +18,9 @@ public struct DiagnosticRenderer: Sendable {
             let line = Self.line(location.line, of: source)
         else { return text }
         let prefix = line.unicodeScalars.prefix(max(0, location.column - 1))
-        // Keep tabs so the caret lines up under tab-indented text; everything else becomes a space.
-        let padding = String(String.UnicodeScalarView(prefix.map { $0 == "\t" ? "\t" : " " }))
+        // Keep tabs so the caret lines up under tab-indented text; wide characters (Chinese) take two columns
+        // in a terminal; everything else becomes a space.
+        let padding = prefix.map { $0 == "\t" ? "\t" : Self.isWide($0) ? "  " : " " }.joined()
         text += "\n" + line + "\n" + padding + "^"
         return text
     }
@@ -39,6 +40,18 @@ public struct DiagnosticRenderer: Sendable {
         func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
         return [errors > 0 ? plural(errors, "error") : nil, warnings > 0 ? plural(warnings, "warning") : nil]
             .compactMap { $0 }.joined(separator: ", ")
+    }
+
+    /// True for East Asian wide and fullwidth characters (CJK ideographs, kana, Hangul, fullwidth forms),
+    /// which a terminal draws two columns wide.
+    static func isWide(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+            return true
+        default:
+            return false
+        }
     }
 
     static func line(_ number: Int, of source: String) -> String? {

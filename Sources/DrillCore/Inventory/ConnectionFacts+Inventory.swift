@@ -162,7 +162,8 @@ extension ConnectionFacts {
             }
             if destination == nil { destination = word } else { rest.append(word) }
         }
-        let netcat = rest.count >= 3 && ["nc", "netcat", "ncat"].contains(rest[0]) && rest[1] == "%h" && rest[2] == "%p"
+        let netcat =
+            rest.count >= 3 && ["nc", "netcat", "ncat"].contains(rest[0]) && rest[1] == "%h" && rest[2] == "%p"
         guard let destination, forwardsStdio || netcat, var jump = JumpHost(parsing: destination) else { return nil }
         if jump.user == nil { jump.user = user }
         if let port, jump.port == 22 { jump.port = port }

@@ -29,6 +29,8 @@ public struct HostPattern: Sendable, Hashable, CustomStringConvertible {
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+
+        public init(message: String) { self.message = message }
     }
 
     /// The terms in the order written.

@@ -7,6 +7,8 @@ public enum HostRange {
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+
+        public init(message: String) { self.message = message }
     }
 
     /// Splits `host[:port]` and expands every `[a:b]` / `[a:b:step]` range, as Ansible's
@@ -60,7 +62,9 @@ public enum HostRange {
         var step = 1
         if bounds.count == 3 {
             guard let value = Int(bounds[2]), value > 0 else {
-                throw Failure(message: "host range [\(body)] in '\(whole)' has step '\(bounds[2])'; use a whole number above 0")
+                throw Failure(
+                    message: "host range [\(body)] in '\(whole)' has step '\(bounds[2])'; use a whole number above 0"
+                )
             }
             step = value
         }
@@ -77,7 +81,9 @@ public enum HostRange {
             let e = letters.firstIndex(of: end.first!)
         {
             guard b <= e else {
-                throw Failure(message: "host range [\(body)] in '\(whole)' goes backwards; write the first letter first")
+                throw Failure(
+                    message: "host range [\(body)] in '\(whole)' goes backwards; write the first letter first"
+                )
             }
             items = stride(from: b, through: e, by: step).map { String(letters[$0]) }
         } else {

@@ -147,7 +147,7 @@ struct INIInventoryParser {
             switch waiting.state {
             case .vars:
                 diagnostics.error(
-                    "section [\(name):vars] sets variables of group '\(name)', which is not declared; add a [\(name)] or [\(name):children] section, or list it under a [parent:children] section",
+                    "section [\(name):vars] sets variables of group '\(name)', which no [\(name)] or [\(name):children] section declares; add one (an empty [\(name)] will do)",
                     at: waiting.location
                 )
             default:
@@ -160,7 +160,6 @@ struct INIInventoryParser {
             }
         }
     }
-
 
     private mutating func addPendingChildren(_ group: String, _ pending: inout [String: Pending]) {
         guard let waiting = pending[group] else { return }

@@ -31,8 +31,12 @@ struct InventoryBuilder {
 
     /// Adds a host unless it exists, and puts it in `group`. A port given with the host's first definition
     /// becomes its `ansible_port` (later ports are ignored, as in Ansible).
-    mutating func addHost(_ name: String, toGroup group: String? = nil, port: Int? = nil, location: SourceLocation? = nil)
-    {
+    mutating func addHost(
+        _ name: String,
+        toGroup group: String? = nil,
+        port: Int? = nil,
+        location: SourceLocation? = nil
+    ) {
         if hosts[name] == nil {
             var host = Inventory.Host(name: name, location: location)
             if let port { host.vars["ansible_port"] = .int(port) }
@@ -73,7 +77,8 @@ struct InventoryBuilder {
         case .int(let number): number
         case .bool(let flag): flag ? 1 : 0
         case .double(let number): number.isFinite ? Int(number.rounded(.towardZero)) : nil
-        case .string(let text): Int(text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "_", with: ""))
+        case .string(let text):
+            Int(text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "_", with: ""))
         default: nil
         }
     }

@@ -90,7 +90,11 @@ public enum InventoryListing {
     /// (`@name:`) and host, indented with `  |--`.
     ///
     /// - Returns: nil when `group` is not a group.
-    public static func graph(_ inventory: Inventory, from group: String = "all", hosts selection: [String]? = nil)
+    public static func graph(
+        _ inventory: Inventory,
+        from group: String = "all",
+        hosts selection: [String]? = nil
+    )
         -> String?
     {
         guard inventory.groups[group] != nil else { return nil }

@@ -65,7 +65,11 @@ public enum InventoryLoader {
     ///   - file: the path to name in diagnostics.
     ///   - format: the syntax; `.automatic` decides from the text.
     /// - Throws: ``DiagnosticsError`` with every problem found when there is at least one error.
-    public static func load(text: String, file: String, format: Format = .automatic) throws(DiagnosticsError)
+    public static func load(
+        text: String,
+        file: String,
+        format: Format = .automatic
+    ) throws(DiagnosticsError)
         -> Inventory
     {
         var warnings = Diagnostics()
@@ -90,7 +94,11 @@ public enum InventoryLoader {
 
     // MARK: - Internals
 
-    private static func finish(_ builder: InventoryBuilder, _ diagnostics: Diagnostics, warnings: inout Diagnostics)
+    private static func finish(
+        _ builder: InventoryBuilder,
+        _ diagnostics: Diagnostics,
+        warnings: inout Diagnostics
+    )
         throws(DiagnosticsError) -> Inventory
     {
         var diagnostics = diagnostics
@@ -113,7 +121,7 @@ public enum InventoryLoader {
         builder: inout InventoryBuilder,
         diagnostics: inout Diagnostics
     ) {
-        var format = format
+        var format = format == .automatic ? self.format(forPath: file) : format
         var yaml: YAMLSource?
         if format != .ini {
             do {
@@ -123,7 +131,8 @@ public enum InventoryLoader {
                 }
                 yaml = source
             } catch {
-                if format == .yaml {
+                // A file that starts like a YAML mapping (`all:`) gets its YAML error, not INI's complaints.
+                if format == .yaml || looksLikeYAML(text) {
                     diagnostics.append(contentsOf: error.diagnostics)
                     return
                 }
@@ -141,6 +150,17 @@ public enum InventoryLoader {
             builder = parser.builder
             diagnostics = parser.diagnostics
         }
+    }
+
+    /// Whether the first meaningful line is a YAML mapping key or document start (`all:`, `---`), which an
+    /// INI inventory never has.
+    static func looksLikeYAML(_ text: String) -> Bool {
+        for line in text.split(whereSeparator: \.isNewline) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
+            return trimmed == "---" || (trimmed.hasSuffix(":") && !trimmed.contains(" ") && !trimmed.hasPrefix("["))
+        }
+        return false
     }
 
     private static func loadFile(
@@ -162,7 +182,13 @@ public enum InventoryLoader {
             return
         }
         sources[path] = text
-        parse(text: text, file: path, format: format ?? self.format(forPath: path), builder: &builder, diagnostics: &diagnostics)
+        parse(
+            text: text,
+            file: path,
+            format: format ?? self.format(forPath: path),
+            builder: &builder,
+            diagnostics: &diagnostics
+        )
     }
 
     private static func loadFolder(

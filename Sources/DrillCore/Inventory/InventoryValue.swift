@@ -1,3 +1,5 @@
+import Foundation
+
 /// A variable's value in an inventory or scenario: the JSON data model, which is what Ansible's YAML and
 /// INI inventories resolve to.
 public enum InventoryValue: Sendable, Hashable {
@@ -120,5 +122,3 @@ public enum InventoryValue: Sendable, Hashable {
         out += "\""
     }
 }
-
-import Foundation

@@ -1,5 +1,4 @@
 import Foundation
-
 import Yams
 
 /// Reads an Ansible YAML inventory (`all` / `children` / `hosts` / `vars`) from Yams' node tree into an
@@ -71,7 +70,13 @@ struct YAMLInventoryParser {
 
     /// Parses one group definition and returns its name (nil when the name itself is unusable).
     mutating func parseGroup(nameNode: Node, data: Node) -> String? {
-        guard let name = groupName(nameNode) else { return nil }
+        guard let name = groupName(nameNode) else {
+            // Still read the body, to report its problems in the same pass.
+            if case .mapping = data, let text = nameNode.string {
+                _ = parseGroup(nameNode: .scalar(.init(text, Tag(.str), .singleQuoted, nameNode.mark)), data: data)
+            }
+            return nil
+        }
         guard isNull(data) || isMapping(data) else {
             diagnostics.error(
                 "group '\(name)' must be a mapping with 'hosts', 'children' or 'vars' (or empty); found \(kind(of: data))",
@@ -150,7 +155,7 @@ struct YAMLInventoryParser {
         let location = source.location(of: patternNode)
         guard case .scalar(let scalar) = patternNode, isStringScalar(scalar) else {
             diagnostics.error(
-                "host pattern \(describe(patternNode)) in group '\(group)' must be a string; enclose numbers in quotes",
+                "a host name in group '\(group)' must be a string; found \(describe(patternNode)): put it in quotes",
                 at: location
             )
             return
@@ -369,7 +374,9 @@ struct YAMLInventoryParser {
         case .sequence: "a list"
         case .alias: "an alias"
         case .scalar(let scalar):
-            switch scalar.style == .plain && writtenTag(scalar).isEmpty ? YAML11Scalar.resolvePlain(scalar.string) : .string(scalar.string) {
+            switch scalar.style == .plain && writtenTag(scalar).isEmpty
+                ? YAML11Scalar.resolvePlain(scalar.string) : .string(scalar.string)
+            {
             case .null: "nothing"
             case .bool: "the boolean '\(scalar.string)'"
             case .int: "the integer '\(scalar.string)'"

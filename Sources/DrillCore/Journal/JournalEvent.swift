@@ -198,6 +198,9 @@ public enum IdempotencyKey {
         "cleanup:\(inject)#\(occurrence)@\(host)"
     }
 
+    /// The intent at `intentSequence` is marked uncertain (once, however often `resume` runs).
+    public static func uncertain(intentSequence: Int64) -> String { "uncertain:\(intentSequence)" }
+
     /// The run's STARTEX.
     public static let startex = "startex"
     /// The run's ENDEX.

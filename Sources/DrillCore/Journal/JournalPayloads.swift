@@ -250,9 +250,10 @@ public struct DeadlinePayload: JournalPayload, Hashable {
 
 /// ``JournalEvent/Kind/control``: the director's controls. The event's actor says who.
 public struct ControlPayload: JournalPayload, Hashable {
-    /// What was done.
+    /// What was done. `skip` records an inject that fell due while the engine was down and that the director
+    /// chose not to fire (`drillctl resume --missed skip`).
     public enum Action: String, Codable, Sendable, Hashable {
-        case pause, resume, trigger, extend, abort
+        case pause, resume, trigger, extend, abort, skip
     }
 
     public var action: Action

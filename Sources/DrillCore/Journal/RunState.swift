@@ -220,13 +220,7 @@ public struct RunState: Sendable, Equatable {
             addPending(event, step: nil)
         case .injectFired:
             guard let inject = event.inject else { break }
-            var state = injects[inject, default: InjectState()]
-            state.fireCount += 1
-            if state.firedAtMillis == nil {
-                state.firedAtMillis = event.exerciseMillis
-                state.firedWallMillis = event.wallMillis
-            }
-            injects[inject] = state
+            Self.markFired(&injects[inject, default: InjectState()], event)
             resolvePending(.injectIntent, inject: inject, host: nil, step: nil)
         case .hostActionStarted:
             guard let inject = event.inject, let host = event.host else { break }
@@ -266,14 +260,11 @@ public struct RunState: Sendable, Equatable {
             addPending(event, step: nil)
         case .cleanupResult:
             guard let inject = event.inject, let host = event.host else { break }
-            var state = hosts[host, default: HostState()]
-            if event.payload["succeeded"]?.boolValue == true {
-                state.cleanedFor.insert(inject)
-                state.cleanupFailedFor.remove(inject)
-            } else if !state.cleanedFor.contains(inject) {
-                state.cleanupFailedFor.insert(inject)
-            }
-            hosts[host] = state
+            Self.recordCleanup(
+                &hosts[host, default: HostState()],
+                inject: inject,
+                succeeded: event.payload["succeeded"]?.boolValue == true
+            )
             resolvePending(.cleanupIntent, inject: inject, host: host, step: nil)
         case .observation:
             guard let inject = event.inject, let team = event.team else { break }
@@ -300,8 +291,18 @@ public struct RunState: Sendable, Equatable {
 
     private mutating func applyDelivered(_ event: JournalEvent) {
         guard let inject = event.inject, let team = event.team else { return }
-        let key = TeamInject(inject: inject, team: team)
-        var state = teamInjects[key, default: TeamInjectState()]
+        let pending = injects[inject]?.pendingExtensions ?? [:]
+        Self.deliver(&teamInjects[TeamInject(inject: inject, team: team), default: TeamInjectState()], event, pending)
+    }
+
+    // The helpers below take the stored value `inout`, so dictionary entries are changed in place (no copy of
+    // their inner collections), which keeps the fold linear and fast.
+
+    private static func deliver(
+        _ state: inout TeamInjectState,
+        _ event: JournalEvent,
+        _ pendingExtensions: [ResponsePhase: Int64]
+    ) {
         guard state.deliveredAtMillis == nil else { return }
         state.deliveredAtMillis = event.exerciseMillis
         state.deliveredWallMillis = event.wallMillis
@@ -312,30 +313,44 @@ public struct RunState: Sendable, Equatable {
                 }
             }
         }
-        for (phase, millis) in injects[inject]?.pendingExtensions ?? [:] {
-            state.extensions[phase, default: 0] += millis
+        for (phase, millis) in pendingExtensions { state.extensions[phase, default: 0] += millis }
+    }
+
+    private static func markFired(_ state: inout InjectState, _ event: JournalEvent) {
+        state.fireCount += 1
+        if state.firedAtMillis == nil {
+            state.firedAtMillis = event.exerciseMillis
+            state.firedWallMillis = event.wallMillis
         }
-        teamInjects[key] = state
+    }
+
+    private static func recordCleanup(_ state: inout HostState, inject: String, succeeded: Bool) {
+        if succeeded {
+            state.cleanedFor.insert(inject)
+            state.cleanupFailedFor.remove(inject)
+        } else if !state.cleanedFor.contains(inject) {
+            state.cleanupFailedFor.insert(inject)
+        }
+    }
+
+    private static func respond(_ state: inout TeamInjectState, _ event: JournalEvent, _ phase: ResponsePhase) {
+        state.responseCounts[phase, default: 0] += 1
+        guard state.responses[phase] == nil else { return }
+        let late = state.deadline(phase).map { event.exerciseMillis > $0 } ?? false
+        state.responses[phase] = PhaseResponse(
+            sequence: event.sequence ?? 0,
+            exerciseMillis: event.exerciseMillis,
+            wallMillis: event.wallMillis,
+            late: late,
+            actor: event.actor
+        )
     }
 
     private mutating func applyResponse(_ event: JournalEvent) {
         guard let inject = event.inject, let team = event.team,
             let phase = event.payload["phase"]?.stringValue.flatMap(ResponsePhase.init(rawValue:))
         else { return }
-        let key = TeamInject(inject: inject, team: team)
-        var state = teamInjects[key, default: TeamInjectState()]
-        state.responseCounts[phase, default: 0] += 1
-        if state.responses[phase] == nil {
-            let late = state.deadline(phase).map { event.exerciseMillis > $0 } ?? false
-            state.responses[phase] = PhaseResponse(
-                sequence: event.sequence ?? 0,
-                exerciseMillis: event.exerciseMillis,
-                wallMillis: event.wallMillis,
-                late: late,
-                actor: event.actor
-            )
-        }
-        teamInjects[key] = state
+        Self.respond(&teamInjects[TeamInject(inject: inject, team: team), default: TeamInjectState()], event, phase)
     }
 
     private mutating func applyControl(_ event: JournalEvent, previousStatus: Status) {
@@ -347,7 +362,7 @@ public struct RunState: Sendable, Equatable {
             if previousStatus == .running { pausedSinceWallMillis = event.wallMillis }
         case .resume, .abort:
             if status != .paused { pausedSinceWallMillis = nil }
-        case .trigger:
+        case .trigger, .skip:
             break
         case .extend:
             guard let inject = event.inject,

@@ -43,7 +43,7 @@ public enum Planner {
             // (a message-only inject), as long as it selects by team/province alone.
             if selector.groups.isEmpty && selector.hosts.isEmpty {
                 let reached = Set(teams.map(\.id))
-                for teamIndex in resolver.allowedTeams(selector).sorted()
+                for teamIndex in resolver.allowedTeams(selector)
                 where !reached.contains(scenario.teams[teamIndex].id) {
                     let team = scenario.teams[teamIndex]
                     teams.append(PlannedTeam(id: team.id, name: team.name, province: team.province, hosts: []))
@@ -64,7 +64,7 @@ public enum Planner {
                     )
                 )
             }
-            let hosts = resolver.ordered(selected.intersection(resolver.scope))
+            let hosts = resolver.names(selected.intersection(resolver.scope))
             planned.append(
                 (
                     (time, schedule.depths[index], index),
@@ -86,7 +86,7 @@ public enum Planner {
         return Plan(
             scenario: scenario,
             startex: startex ?? scenario.startex,
-            scopeHosts: resolver.ordered(resolver.scope),
+            scopeHosts: resolver.names(resolver.scope),
             injects: planned.map(\.inject)
         )
     }

@@ -111,7 +111,7 @@ private struct Checker {
                     hint: Suggestions.didYouMean(group, among: groupNames)
                 )
             }
-            let hosts = resolver.teamHosts[team.id] ?? []
+            let hosts = resolver.teamHosts[team.id] ?? resolver.empty
             if hosts.isEmpty && !referencesBroken {
                 let how =
                     team.hostPatterns.isEmpty && team.groups.isEmpty
@@ -119,7 +119,7 @@ private struct Checker {
                     : "its hosts and groups select nothing"
                 error("team '\(team.id)' has no hosts: \(how)", map[path + ".id", path])
             }
-            let outside = hosts.filter { !resolver.scope.contains($0) }
+            let outside = resolver.names(hosts.subtracting(resolver.scope))
             if !outside.isEmpty && !scenario.scope.isEmpty {
                 warning(
                     "team '\(team.id)' has \(outside.count) host\(outside.count == 1 ? "" : "s") outside the drill's scope (\(listed(outside))); the drill will never touch \(outside.count == 1 ? "it" : "them")",
@@ -228,17 +228,17 @@ private struct Checker {
             own: inject.targets != nil
         )
         let selected = resolver.select(selector)
-        var targetHosts: [String] = []
+        var targetHosts = resolver.empty
         if referencesOK {
-            let outside = resolver.ordered(selected.subtracting(resolver.scope))
+            let outside = selected.subtracting(resolver.scope)
             if !outside.isEmpty && !scenario.scope.isEmpty {
                 error(
-                    "the targets of inject '\(inject.id)' reach \(outside.count) host\(outside.count == 1 ? "" : "s") outside the drill's scope (\(listed(outside))); narrow the targets or widen 'scope'",
+                    "the targets of inject '\(inject.id)' reach \(outside.count) host\(outside.count == 1 ? "" : "s") outside the drill's scope (\(listed(resolver.names(outside)))); narrow the targets or widen 'scope'",
                     map[path + ".targets", path + ".after", path]
                 )
             }
             let reach = resolver.reach(selected: selected, selector: selector)
-            targetHosts = resolver.ordered(selected.intersection(resolver.scope))
+            targetHosts = selected.intersection(resolver.scope)
             if targetHosts.isEmpty && outside.isEmpty && !scenario.scope.isEmpty {
                 error(
                     "the targets of inject '\(inject.id)' (\(describe(selector))) match no host",
@@ -350,7 +350,7 @@ private struct Checker {
         return result
     }
 
-    mutating func checkTemplates(_ inject: Inject, index: Int, path: String, targetHosts: [String]?) {
+    mutating func checkTemplates(_ inject: Inject, index: Int, path: String, targetHosts: HostSet?) {
         let variables = scenario.variables.merging(inject.variables) { _, new in new }
         for item in templates(of: inject, path: path) where !Template.isPlain(item.text) {
             let location = map[item.path, item.path.replacingOccurrences(of: ".run", with: ""), path]
@@ -390,7 +390,7 @@ private struct Checker {
         shell: Bool,
         inject: Inject,
         variables: [String: InventoryValue],
-        targetHosts: [String]?,
+        targetHosts: HostSet?,
         location: SourceLocation?
     ) {
         let variableNames = variables.keys.sorted()
@@ -416,12 +416,14 @@ private struct Checker {
             if case .bare = reference, variables[name] != nil { return }
             guard let targetHosts, !targetHosts.isEmpty else { return }
             let holders = resolver.hostsDefining(name)
-            let missing = targetHosts.filter { !holders.contains($0) }
-            guard !missing.isEmpty else { return }
+            let missingSet = targetHosts.subtracting(holders)
+            guard !missingSet.isEmpty else { return }
+            let missing = resolver.names(missingSet)
+            let targetCount = targetHosts.count
             let scopeText =
-                missing.count == targetHosts.count
-                ? "any of its \(targetHosts.count) target host\(targetHosts.count == 1 ? "" : "s")"
-                : "\(missing.count) of its \(targetHosts.count) target hosts (\(listed(missing)))"
+                missing.count == targetCount
+                ? "any of its \(targetCount) target host\(targetCount == 1 ? "" : "s")"
+                : "\(missing.count) of its \(targetCount) target hosts (\(listed(missing)))"
             if case .bare = reference {
                 error(
                     "'{{ \(name) }}' in \(what) of inject '\(inject.id)' is not a scenario or inject variable, and is not set on \(scopeText)",

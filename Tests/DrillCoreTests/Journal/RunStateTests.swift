@@ -354,8 +354,15 @@ struct RunStateTests {
         var state = RunState()
         let elapsed = clock.measure { state = RunState.fold(events) }
         #expect(state.eventCount == 100_000)
-        // Debug builds are several times slower than release; the figure for release is in the benchmark.
-        #expect(elapsed < .seconds(1), "fold of 100k events took \(elapsed)")
+        // The goal (well under a second) is for release builds, where the benchmark measures it
+        // (`drill-bench journal`). Unoptimised debug builds on a loaded CI machine are ~10x slower; the bound
+        // there still catches anything worse than linear.
+        #if DEBUG
+        let bound = Duration.seconds(10)
+        #else
+        let bound = Duration.seconds(1)
+        #endif
+        #expect(elapsed < bound, "fold of 100k events took \(elapsed)")
     }
 }
 

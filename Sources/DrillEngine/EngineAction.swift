@@ -1,0 +1,143 @@
+public import DrillCore
+
+/// Why an inject fires; written in its intent (``InjectIntentPayload/reason``).
+public enum FireReason: String, Sendable, Hashable {
+    /// Its time came (`at`, or `after` its parent).
+    case schedule
+    /// The director triggered it (`drillctl ctl trigger`).
+    case trigger
+    /// An escalation condition (`after … unless … within`) decided it for some teams.
+    case condition
+    /// It fell due while the engine was down and the director chose to fire it late (`resume --missed fire`).
+    case late
+}
+
+/// Fire one inject: journal the intent, run its actions on its hosts, check it landed, deliver its message.
+public struct FireOrder: Sendable, Hashable {
+    /// The inject's id.
+    public var inject: String
+    /// Which firing of the inject this is: 1 for the scheduled one; a director's re-trigger uses the sequence of
+    /// its control event, so that the same journal always gives the same numbers.
+    public var occurrence: Int
+    public var reason: FireReason
+    /// The exercise time it was due, in milliseconds.
+    public var scheduledMillis: Int64
+    /// The teams its message reaches, in scenario order.
+    public var teams: [String]
+    /// The hosts its actions run on, in inventory order (already limited to the scenario's scope).
+    public var hosts: [String]
+
+    public init(
+        inject: String,
+        occurrence: Int,
+        reason: FireReason,
+        scheduledMillis: Int64,
+        teams: [String],
+        hosts: [String]
+    ) {
+        self.inject = inject
+        self.occurrence = occurrence
+        self.reason = reason
+        self.scheduledMillis = scheduledMillis
+        self.teams = teams
+        self.hosts = hosts
+    }
+
+    /// The idempotency key of its intent.
+    public var intentKey: String { IdempotencyKey.injectIntent(inject: inject, occurrence: occurrence) }
+}
+
+/// Run an inject's `resolved_when` check once on one host of one team.
+public struct CheckOrder: Sendable, Hashable {
+    public var inject: String
+    public var host: String
+    public var team: String
+
+    public init(inject: String, host: String, team: String) {
+        self.inject = inject
+        self.host = host
+        self.team = team
+    }
+}
+
+/// A simulated team's response, due at `atMillis`: for `resolve`, run the inject's remedy on `remedyHosts`
+/// first.
+public struct SimulatedResponse: Sendable, Hashable {
+    public var inject: String
+    public var team: String
+    public var phase: ResponsePhase
+    /// The exercise time the simulated team responds at (the response is journaled with this time).
+    public var atMillis: Int64
+    /// The team's hosts the inject touched (for `resolve`: where the remedy runs).
+    public var remedyHosts: [String]
+
+    public init(inject: String, team: String, phase: ResponsePhase, atMillis: Int64, remedyHosts: [String]) {
+        self.inject = inject
+        self.team = team
+        self.phase = phase
+        self.atMillis = atMillis
+        self.remedyHosts = remedyHosts
+    }
+}
+
+/// A deadline outcome to journal.
+public struct DeadlineDecision: Sendable, Hashable {
+    public var inject: String
+    public var team: String
+    public var phase: ResponsePhase
+    /// The deadline, exercise milliseconds since STARTEX (extensions included).
+    public var deadlineMillis: Int64
+    /// True when the phase was done by the deadline.
+    public var met: Bool
+
+    public init(inject: String, team: String, phase: ResponsePhase, deadlineMillis: Int64, met: Bool) {
+        self.inject = inject
+        self.team = team
+        self.phase = phase
+        self.deadlineMillis = deadlineMillis
+        self.met = met
+    }
+}
+
+/// Put one host back after one inject (attempt 1, or 2 after a failed or uncertain first attempt).
+public struct CleanupOrder: Sendable, Hashable {
+    public var inject: String
+    public var host: String
+    public var attempt: Int
+
+    public init(inject: String, host: String, attempt: Int) {
+        self.inject = inject
+        self.host = host
+        self.attempt = attempt
+    }
+}
+
+/// What the ``EngineStateMachine`` asks its driver to do.
+public enum EngineAction: Sendable, Hashable {
+    /// Fire an inject (see ``FireOrder``).
+    case fire(FireOrder)
+    /// Run a `resolved_when` check once.
+    case check(CheckOrder)
+    /// Respond for a simulated team.
+    case simulate(SimulatedResponse)
+    /// Journal a deadline met or missed.
+    case recordDeadline(DeadlineDecision)
+    /// Journal ENDEX (`schedule` or `director`).
+    case recordEndex(reason: String)
+    /// Run cleanup on a host.
+    case cleanup(CleanupOrder)
+    /// Nothing is left to do: the run is over and cleanup has finished.
+    case finish
+    /// Call ``EngineStateMachine/tick(now:)`` again when exercise time reaches this (milliseconds).
+    case wake(atMillis: Int64)
+}
+
+/// What the driver reports back when an action's work is done (its journal events are already written).
+public enum EngineCompletion: Sendable, Hashable {
+    case fire(FireOrder)
+    case check(CheckOrder)
+    case simulate(SimulatedResponse)
+    case deadline(DeadlineDecision)
+    case endex
+    case cleanup(CleanupOrder)
+}
