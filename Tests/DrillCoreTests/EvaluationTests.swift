@@ -113,7 +113,7 @@ struct EvaluationPhaseTests {
         #expect(evaluation.headline.unconfirmedClaims == 1)
         #expect(
             evaluation.findings.contains {
-                $0.source == .journal(.unconfirmedClaims(team: "gz-a", injects: ["webshell"]))
+                $0.source == .journal(fact: .unconfirmedClaims(team: "gz-a", injects: ["webshell"]))
             }
         )
         #expect(evaluation.improvementPlan.contains { $0.id == "claims:gz-a" })
@@ -188,7 +188,9 @@ struct EvaluationPhaseTests {
         let outcome = try #require(evaluation.injects.first { $0.id == "escalation" })
         #expect(outcome.isEscalation && outcome.after == "webshell" && outcome.fireReasons == ["condition"])
         #expect(
-            evaluation.findings.contains { $0.source == .journal(.escalated(team: "yn-b", injects: ["escalation"])) }
+            evaluation.findings.contains {
+                $0.source == .journal(fact: .escalated(team: "yn-b", injects: ["escalation"]))
+            }
         )
     }
 
@@ -281,7 +283,7 @@ struct EvaluationScoringTests {
         )
         script.endex(at: 10800)
         let evaluation = RunEvaluator.evaluate(events: script.events, scenario: EvaluationFixtures.scenario())
-        let fromEvaluator = evaluation.findings.filter { $0.source == .evaluator("e1") }
+        let fromEvaluator = evaluation.findings.filter { $0.source == .evaluator(id: "e1") }
         #expect(fromEvaluator.map(\.kind) == [.strength, .improvement, .improvement])
         #expect(fromEvaluator.map(\.text) == ["协同顺畅", "未留存证据", "<script>x</script>"])
         #expect(fromEvaluator.allSatisfy { $0.inject == "phish" && $0.team == "yn-a" })

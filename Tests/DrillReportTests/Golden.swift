@@ -24,13 +24,15 @@ enum Golden {
             try Data(actual.utf8).write(to: url)
             return
         }
-        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+        // Read bytes: String(contentsOf:encoding:) would drop the CSV's byte-order mark.
+        guard let data = try? Data(contentsOf: url) else {
             Issue.record(
                 "missing golden file \(url.path); run with RECORD_GOLDEN=1 to create it",
                 sourceLocation: sourceLocation
             )
             return
         }
+        let expected = String(decoding: data, as: UTF8.self)
         if expected == actual { return }
         let actualDirectory = artifacts.appendingPathComponent("golden", isDirectory: true)
         try? FileManager.default.createDirectory(at: actualDirectory, withIntermediateDirectories: true)

@@ -623,8 +623,8 @@ public struct Finding: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable { case strength, improvement, note }
     /// Where it came from: an evaluator's observation, or a fact from the journal (see ``Fact``).
     public enum Source: Sendable, Hashable, Codable {
-        case evaluator(String)
-        case journal(Fact)
+        case evaluator(id: String)
+        case journal(fact: Fact)
     }
     public var kind: Kind
     public var source: Source

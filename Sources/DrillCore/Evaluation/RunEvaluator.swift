@@ -703,7 +703,7 @@ private struct Builder {
                     findings.append(
                         Finding(
                             kind: kind,
-                            source: .evaluator(evaluator),
+                            source: .evaluator(id: evaluator),
                             inject: result.inject,
                             team: result.team,
                             text: text
@@ -743,7 +743,7 @@ private struct Builder {
                 findings.append(
                     Finding(
                         kind: .strength,
-                        source: .journal(.allDeadlinesMet(team: team.team, count: decided)),
+                        source: .journal(fact: .allDeadlinesMet(team: team.team, count: decided)),
                         team: team.team
                     )
                 )
@@ -751,7 +751,7 @@ private struct Builder {
             let name = scenario.team(team.team)?.name ?? team.team
             if !missed.isEmpty || !late.isEmpty {
                 let fact = Fact.deadlinesMissed(team: team.team, missed: missed, late: late)
-                findings.append(Finding(kind: .improvement, source: .journal(fact), team: team.team))
+                findings.append(Finding(kind: .improvement, source: .journal(fact: fact), team: team.team))
                 plan.append(
                     ImprovementItem(id: "team:\(team.team)", owner: name, team: team.team, fact: fact, origin: .seeded)
                 )
@@ -759,7 +759,7 @@ private struct Builder {
             let unconfirmed = rows.filter { $0.resolution.method == .claimUnconfirmed }.map(\.inject)
             if !unconfirmed.isEmpty {
                 let fact = Fact.unconfirmedClaims(team: team.team, injects: unconfirmed)
-                findings.append(Finding(kind: .improvement, source: .journal(fact), team: team.team))
+                findings.append(Finding(kind: .improvement, source: .journal(fact: fact), team: team.team))
                 plan.append(
                     ImprovementItem(
                         id: "claims:\(team.team)",
@@ -775,7 +775,7 @@ private struct Builder {
                 findings.append(
                     Finding(
                         kind: .improvement,
-                        source: .journal(.escalated(team: team.team, injects: escalated)),
+                        source: .journal(fact: .escalated(team: team.team, injects: escalated)),
                         team: team.team
                     )
                 )
@@ -792,12 +792,12 @@ private struct Builder {
         }
         if !notCleaned.isEmpty {
             let fact = Fact.hostsNotCleaned(pairs: notCleaned)
-            findings.append(Finding(kind: .improvement, source: .journal(fact)))
+            findings.append(Finding(kind: .improvement, source: .journal(fact: fact)))
             plan.append(ImprovementItem(id: "cleanup", fact: fact, origin: .seeded))
         }
         if !notLanded.isEmpty {
             let fact = Fact.injectsNotLanded(pairs: notLanded)
-            findings.append(Finding(kind: .improvement, source: .journal(fact)))
+            findings.append(Finding(kind: .improvement, source: .journal(fact: fact)))
             plan.append(ImprovementItem(id: "landing", fact: fact, origin: .seeded))
         }
         return (findings, plan)
