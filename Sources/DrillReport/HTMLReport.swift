@@ -676,9 +676,12 @@ struct HTMLReport {
             html.raw("<ul class=\"findings\">")
             for finding in items {
                 html.raw("<li>")
+                // Journal facts name their team in their own words.
                 var context: [String] = []
-                if let inject = finding.inject { context.append(words.injectTitle(inject)) }
-                if let team = finding.team { context.append(words.teamName(team)) }
+                if case .evaluator = finding.source {
+                    if let inject = finding.inject { context.append(words.injectTitle(inject)) }
+                    if let team = finding.team { context.append(words.teamName(team)) }
+                }
                 if !context.isEmpty {
                     html.raw("<strong>")
                     html.text(context.joined(separator: " · "))
@@ -729,7 +732,7 @@ struct HTMLReport {
 
     mutating func appendixEvents() {
         sectionStart("log")
-        html.raw("<div class=\"scroll\"><table><thead><tr>")
+        html.raw("<div class=\"scroll\"><table class=\"log\"><thead><tr>")
         for header in [
             "#", t("演练时间", "Exercise"), t("墙钟", "Wall"), t("事件", "Event"), t("注入", "Inject"), t("队伍", "Team"),
             t("主机", "Host"), t("操作者", "Actor"), t("详情", "Detail"),

@@ -27,6 +27,7 @@ enum HTMLStyle {
         .card .value{font-size:24px;font-weight:700}.card .label{color:var(--muted);font-size:12px}
         .s-met{color:var(--met)}.s-late{color:#a66f00}.s-missed{color:var(--missed)}.s-pending{color:var(--pending)}
         .s-cut{color:var(--pending)}.warn{color:var(--missed);font-weight:600}
+        table.hm{width:auto}table.log td:nth-child(-n+3){white-space:nowrap}
         .hm td{text-align:center;font-family:monospace;font-size:12px;padding:2px 3px;white-space:nowrap}
         .hm th{font-size:11px;writing-mode:vertical-rl;white-space:nowrap;padding:4px 2px}
         .hm th.row{writing-mode:horizontal-tb;text-align:left}

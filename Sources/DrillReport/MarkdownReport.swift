@@ -208,8 +208,10 @@ struct MarkdownReport {
             out += "### " + words.findingKind(kind) + "\n\n"
             for finding in items {
                 var context: [String] = []
-                if let inject = finding.inject { context.append(words.injectTitle(inject)) }
-                if let team = finding.team { context.append(words.teamName(team)) }
+                if case .evaluator = finding.source {
+                    if let inject = finding.inject { context.append(words.injectTitle(inject)) }
+                    if let team = finding.team { context.append(words.teamName(team)) }
+                }
                 out += "- "
                 if !context.isEmpty { out += "**" + Self.escape(context.joined(separator: " · ")) + "**: " }
                 out +=
