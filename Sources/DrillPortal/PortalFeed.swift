@@ -95,7 +95,8 @@ public final class PortalFeed: Service, Sendable {
                 }
                 try? await Task.sleep(for: interval)
             }
-        } onGracefulShutdown: {}
+        } onGracefulShutdown: {
+        }
         let subscribers = state.withLock { state in
             let all = state.subscribers.values.map(\.continuation)
             state.subscribers = [:]

@@ -122,7 +122,11 @@ struct PortalBench: AsyncParsableCommand {
                     inject: "i\(inject)",
                     team: "t\(team)",
                     actor: .engine,
-                    payload: DeliveredPayload(message: "inject \(inject)", severity: "II", deadlines: [.acknowledge: .seconds(600)]).journalValue
+                    payload: DeliveredPayload(
+                        message: "inject \(inject)",
+                        severity: "II",
+                        deadlines: [.acknowledge: .seconds(600)]
+                    ).journalValue
                 )
             }
             let before = BenchClock.now()
@@ -131,19 +135,31 @@ struct PortalBench: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(intervalMillis))
         }
         let waitDeadline = BenchClock.now() + 10
-        while arrivals.withLock({ $0.values.reduce(0) { $0 + $1.count } }) < expected && BenchClock.now() < waitDeadline {
+        while arrivals.withLock({ $0.values.reduce(0) { $0 + $1.count } }) < expected && BenchClock.now() < waitDeadline
+        {
             try await Task.sleep(for: .milliseconds(20))
         }
         readerDone.withLock { $0 = true }
         await withCheckedContinuation { done in readerGroup.notify(queue: .global()) { done.resume() } }
         var latencies: [Double] = []
         arrivals.withLock { table in
-            for (sequence, times) in table { if let start = appendTimes[sequence] { latencies += times.map { ($0 - start) * 1000 } } }
+            for (sequence, times) in table {
+                if let start = appendTimes[sequence] { latencies += times.map { ($0 - start) * 1000 } }
+            }
         }
         latencies.sort()
-        func percentile(_ p: Double) -> Double { latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        func percentile(_ p: Double) -> Double {
+            latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
+        }
         print("live stream: \(latencies.count)/\(expected) deliveries arrived")
-        print(String(format: "delivery latency (journal append -> client): p50 %.1f ms, p99 %.1f ms, max %.1f ms", percentile(0.5), percentile(0.99), latencies.last ?? .nan))
+        print(
+            String(
+                format: "delivery latency (journal append -> client): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                percentile(0.5),
+                percentile(0.99),
+                latencies.last ?? .nan
+            )
+        )
         for socket in streams { socket.close() }
 
         // 2. Acknowledgements per second through the API.
@@ -177,7 +193,16 @@ struct PortalBench: AsyncParsableCommand {
         await withCheckedContinuation { done in workerGroup.notify(queue: .global()) { done.resume() } }
         let elapsed = BenchClock.now() - started
         let acks = count.withLock { $0 }
-        print(String(format: "acknowledgements: %d in %.2f s = %.0f acks/s through the API (%d clients, %d errors)", acks, elapsed, Double(acks) / elapsed, ackClients, errors.withLock { $0 }))
+        print(
+            String(
+                format: "acknowledgements: %d in %.2f s = %.0f acks/s through the API (%d clients, %d errors)",
+                acks,
+                elapsed,
+                Double(acks) / elapsed,
+                ackClients,
+                errors.withLock { $0 }
+            )
+        )
         serverTask.cancel()
         _ = try? await serverTask.value
     }
@@ -205,7 +230,9 @@ final class BenchSocket: @unchecked Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else { throw ValidationError("cannot connect to 127.0.0.1:\(port)") }
         var one: Int32 = 1
