@@ -28,6 +28,8 @@ struct PortalBench: AsyncParsableCommand {
     var ackClients = 16
     @Option(help: "Seconds to acknowledge for.")
     var ackSeconds = 5.0
+    @Option(help: "Before measuring acknowledgements, keep the portal up this many seconds (for outside tools).")
+    var holdSeconds = 0
     @Option(help: "Journal durability: full (fsync every commit) or normal.")
     var durability: String = "full"
 
@@ -75,7 +77,9 @@ struct PortalBench: AsyncParsableCommand {
         let expected = teams * injects
         let readerGroup = DispatchGroup()
         readerGroup.enter()
-        DispatchQueue.global().async {
+        // Client threads are real threads, not Dispatch work items: on Linux, Swift's cooperative pool runs on
+        // Dispatch's threads, and blocking client loops there would starve the server being measured.
+        Thread.detachNewThread {
             defer { readerGroup.leave() }
             var pollfds = streams.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             var buffers = [[UInt8]](repeating: [], count: streams.count)
@@ -162,6 +166,11 @@ struct PortalBench: AsyncParsableCommand {
         )
         for socket in streams { socket.close() }
 
+        if holdSeconds > 0 {
+            print("holding: port \(port) code \(codes[0])")
+            fflush(nil)
+            try await Task.sleep(for: .seconds(holdSeconds))
+        }
         // 2. Acknowledgements per second through the API.
         let count = Mutex(0)
         let errors = Mutex(0)
@@ -172,9 +181,12 @@ struct PortalBench: AsyncParsableCommand {
         let workerGroup = DispatchGroup()
         for worker in 0..<ackClients {
             workerGroup.enter()
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 defer { workerGroup.leave() }
-                guard let socket = try? BenchSocket.connect(port: port) else { return }
+                guard let socket = try? BenchSocket.connect(port: port) else {
+                    errors.withLock { $0 += 1000 }
+                    return
+                }
                 var index = worker
                 while BenchClock.now() < stop {
                     let team = index % teamCount
@@ -183,7 +195,10 @@ struct PortalBench: AsyncParsableCommand {
                     socket.send(
                         "POST /api/injects/i\(inject)/acknowledge HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(ackCodes[team])\r\nContent-Length: 0\r\n\r\n"
                     )
-                    guard let status = socket.readResponse() else { break }
+                    guard let status = socket.readResponse() else {
+                        errors.withLock { $0 += 1 }
+                        break
+                    }
                     if status == 201 { count.withLock { $0 += 1 } } else { errors.withLock { $0 += 1 } }
                 }
                 socket.close()
