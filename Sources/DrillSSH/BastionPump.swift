@@ -398,7 +398,9 @@ final class BastionPump: @unchecked Sendable {
             }
         }
         if !tunnel.toSocket.isEmpty {
-            let sent = tunnel.toSocket.withUnsafeBytes { send(tunnel.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = tunnel.toSocket.withUnsafeBytes {
+                send(tunnel.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if sent > 0 {
                 tunnel.toSocket.removeFirst(sent)
                 progressed = true
@@ -414,21 +416,24 @@ final class BastionPump: @unchecked Sendable {
         }
         // Target socket → bastion channel.
         if tunnel.toChannel.isEmpty && !tunnel.localEOF {
-            let count = tunnel.toChannel.count
-            var chunk = [UInt8](repeating: 0, count: 32 * 1024)
-            let received = chunk.withUnsafeMutableBytes { recv(tunnel.fd, $0.baseAddress, $0.count, 0) }
+            let received = recv(tunnel.fd, buffer, 32 * 1024, 0)
             if received > 0 {
-                tunnel.toChannel = Array(chunk[0..<received])
+                buffer.withMemoryRebound(to: UInt8.self, capacity: received) {
+                    tunnel.toChannel.append(contentsOf: UnsafeBufferPointer(start: $0, count: received))
+                }
                 progressed = true
             } else if received == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
                 tunnel.localEOF = true
                 progressed = true
             }
-            _ = count
         }
         if !tunnel.toChannel.isEmpty {
             let written = tunnel.toChannel.withUnsafeBytes {
-                drill_libssh2_channel_write(tunnel.channel, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
+                drill_libssh2_channel_write(
+                    tunnel.channel,
+                    $0.baseAddress!.assumingMemoryBound(to: CChar.self),
+                    $0.count
+                )
             }
             if written > 0 {
                 tunnel.toChannel.removeFirst(written)

@@ -47,7 +47,9 @@ struct LoginCredentials: Sendable {
         var keys: [KeyFile] = []
         if let explicit = privateKeyFile {
             let path = expandTilde(explicit, home: home)
-            keys.append(try keyFile(at: path, passphrase: passphrase, hostLabel: hostLabel, explicit: true)!)
+            if let key = try keyFile(at: path, passphrase: passphrase, hostLabel: hostLabel, explicit: true) {
+                keys.append(key)
+            }
         } else {
             for name in ["id_ed25519", "id_ecdsa"] {
                 let path = "\(home)/.ssh/\(name)"
@@ -79,7 +81,8 @@ struct LoginCredentials: Sendable {
         guard let info = PrivateKeyInfo(parsing: String(decoding: data, as: UTF8.self)) else {
             throw SSHError(
                 code: .keyUnreadable,
-                message: "\(path) is not a private key in OpenSSH or PEM format; generate one with ssh-keygen -t ed25519",
+                message:
+                    "\(path) is not a private key in OpenSSH or PEM format; generate one with ssh-keygen -t ed25519",
                 host: hostLabel
             )
         }
@@ -88,6 +91,15 @@ struct LoginCredentials: Sendable {
                 code: .unsupportedKey,
                 message:
                     "\(path) is an RSA key. libssh2 1.10 signs RSA only with SHA-1 (ssh-rsa), which OpenSSH 8.8 and later refuse. Use an ed25519 key (ssh-keygen -t ed25519) or ECDSA key instead",
+                host: hostLabel
+            )
+        }
+        if info.format == .pkcs8 && info.algorithm == "ssh-ed25519" {
+            // Measured: libssh2 1.10 loads such a key but fails to sign with it ("Callback returned error").
+            throw SSHError(
+                code: .unsupportedKey,
+                message:
+                    "\(path) is an ed25519 key in PKCS#8 PEM format (as openssl genpkey writes it), which libssh2 1.10 cannot sign with. Use an ed25519 key in OpenSSH format (ssh-keygen -t ed25519) or an ECDSA key",
                 host: hostLabel
             )
         }

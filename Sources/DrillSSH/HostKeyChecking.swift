@@ -19,18 +19,45 @@ public enum HostKeyChecking: String, Sendable, Hashable, CaseIterable {
 struct KnownHostsStore: Sendable {
     private static let appendLock = Mutex(())
 
-    /// Loads `path`; a missing file is an empty known_hosts.
+    /// What identifies one version of a file: re-parse only when it changed.
+    private struct FileStamp: Equatable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var seconds: Int
+        var nanoseconds: Int
+    }
+
+    /// Parsed files by path. With hundreds of hosts sharing one known_hosts, parsing it once per connection would
+    /// cost more client CPU than the SSH handshake.
+    private static let cache = Mutex<[String: (stamp: FileStamp, hosts: KnownHosts)]>([:])
+
+    /// Loads `path` (from the cache when the file did not change); a missing file is an empty known_hosts.
     static func load(_ path: String) throws(SSHError) -> KnownHosts {
-        if !FileManager.default.fileExists(atPath: path) {
-            return KnownHosts(parsing: "", path: path)
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { return KnownHosts(parsing: "", path: path) }
+            throw unreadable(path)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SSHError(
-                code: .hostKeyUnknown,
-                message: "cannot read known_hosts file \(path); check its permissions or pass another --known-hosts"
-            )
-        }
-        return KnownHosts(parsing: String(decoding: data, as: UTF8.self), path: path)
+        let stamp = FileStamp(
+            device: UInt64(info.st_dev),
+            inode: UInt64(info.st_ino),
+            size: Int64(info.st_size),
+            seconds: info.st_mtim.tv_sec,
+            nanoseconds: info.st_mtim.tv_nsec
+        )
+        if let cached = cache.withLock({ $0[path] }), cached.stamp == stamp { return cached.hosts }
+        guard let data = FileManager.default.contents(atPath: path) else { throw unreadable(path) }
+        let hosts = KnownHosts(parsing: String(decoding: data, as: UTF8.self), path: path)
+        cache.withLock { $0[path] = (stamp, hosts) }
+        return hosts
+    }
+
+    private static func unreadable(_ path: String) -> SSHError {
+        SSHError(
+            code: .hostKeyUnknown,
+            message: "cannot read known_hosts file \(path); check its permissions or pass another --known-hosts"
+        )
     }
 
     /// Checks the key `host` presented against `path` under `mode`. Returns normally when the connection may go on.

@@ -221,7 +221,8 @@ public enum HostKeyBlob {
     /// server present one of `keyTypes`. An `ssh-rsa` key may be signed with rsa-sha2-512/256 too. With no known
     /// types, OpenSSH's own order.
     static func hostKeyMethods(for keyTypes: [String]) -> String {
-        let types = keyTypes.isEmpty
+        let types =
+            keyTypes.isEmpty
             ? ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"]
             : keyTypes
         var methods: [String] = []

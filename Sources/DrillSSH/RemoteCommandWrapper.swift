@@ -13,14 +13,28 @@ enum RemoteCommandWrapper {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    /// `exec timeout -s KILL <seconds> sh -c '<command>'`.
+    /// `printf 'drill-pid:%s\n' "$$" >&2; exec timeout -s KILL <seconds> sh -c '<command>'`.
+    ///
+    /// The first stderr line names the pid of `timeout` (the login shell `exec`s it, so `$$` is its pid), which is
+    /// also the process group it creates. ``PidLineParser`` takes that line out of stderr; when the caller cancels,
+    /// or the client's backstop fires, the client kills that group over a second channel.
     static func wrap(_ command: String, timeout: Duration) -> String {
-        "exec timeout -s KILL \(seconds(timeout)) sh -c \(shellQuote(command))"
+        "printf '\(pidPrefix)%s\\n' \"$$\" >&2; exec timeout -s KILL \(seconds(timeout)) sh -c \(shellQuote(command))"
+    }
+
+    static let pidPrefix = "drill-pid:"
+
+    /// The command that kills the process group `pid` (and `pid` itself) on the target.
+    static func killCommand(pid: Int32) -> String {
+        "kill -KILL -- -\(pid) \(pid) 2>/dev/null; true"
     }
 
     /// `timeout`'s duration argument: whole seconds, or seconds with up to three decimals; at least 0.001.
     static func seconds(_ duration: Duration) -> String {
-        let milliseconds = max(1, duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = max(
+            1,
+            duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        )
         if milliseconds % 1000 == 0 { return String(milliseconds / 1000) }
         let fraction = String(milliseconds % 1000)
         return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
@@ -36,5 +50,45 @@ enum RemoteCommandWrapper {
     ) -> Bool {
         guard elapsed >= timeout - .milliseconds(50) else { return false }
         return exitSignal == "KILL" || exitStatus == 137
+    }
+}
+
+/// Takes the `drill-pid:<n>` line that ``RemoteCommandWrapper/wrap(_:timeout:)`` puts first on stderr out of the
+/// stream, and passes everything else through.
+struct PidLineParser {
+    private(set) var pid: Int32?
+    private var pending: [UInt8] = []
+    private var done = false
+
+    /// Feeds a chunk of stderr; returns the bytes that belong to the command's own stderr.
+    mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        if done { return Array(chunk) }
+        pending.append(contentsOf: chunk)
+        guard let newline = pending.firstIndex(of: UInt8(ascii: "\n")) else {
+            if pending.count > 64 {
+                done = true
+                defer { pending = [] }
+                return pending
+            }
+            return []
+        }
+        done = true
+        let line = String(decoding: pending[..<newline], as: UTF8.self)
+        let rest = Array(pending[(newline + 1)...])
+        pending = []
+        if line.hasPrefix(RemoteCommandWrapper.pidPrefix),
+            let value = Int32(line.dropFirst(RemoteCommandWrapper.pidPrefix.count)), value > 1
+        {
+            pid = value
+            return rest
+        }
+        return Array(line.utf8) + [UInt8(ascii: "\n")] + rest
+    }
+
+    /// Whatever is still held back (a short first line with no newline yet) when the stream ends.
+    mutating func finish() -> [UInt8] {
+        done = true
+        defer { pending = [] }
+        return pending
     }
 }

@@ -43,7 +43,9 @@ extension SSHConnection {
         // Opening the channel: a failure here means nothing ran.
         let channel: OpaquePointer
         do throws(SSHError) {
-            channel = try setupWaiter.pointer("libssh2_channel_open_session") { drill_libssh2_channel_open_session(session) }
+            channel = try setupWaiter.pointer("libssh2_channel_open_session") {
+                drill_libssh2_channel_open_session(session)
+            }
         } catch {
             throw error.code == .channelFailure
                 ? SSHError(
@@ -55,7 +57,13 @@ extension SSHConnection {
                 ) : error
         }
         var channelOpen = true
-        defer { if channelOpen { freeChannel(channel, deadline: .after(.seconds(2))) } }
+        defer {
+            if channelOpen {
+                // Leaving early (error, cancellation): don't wait for the server; a session whose channel could not
+                // be freed at once is marked broken and closed instead of reused.
+                freeChannel(channel, deadline: .after(.milliseconds(100)))
+            }
+        }
         let wrapped = RemoteCommandWrapper.wrap(command.command, timeout: command.timeout)
         do throws(SSHError) {
             try setupWaiter.call("libssh2_channel_exec") { drill_libssh2_channel_exec(channel, wrapped) }
@@ -83,6 +91,7 @@ extension SSHConnection {
         var stdout = BoundedBuffer(limit: command.outputLimit)
         var stderr = BoundedBuffer(limit: command.outputLimit)
         var clientTimedOut = false
+        var pidLine = PidLineParser()
         let readWaiter = makeWaiter(deadline: clientDeadline, context: context, phase: "command")
         let chunkSize = 32 * 1024
         let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: chunkSize)
@@ -100,7 +109,12 @@ extension SSHConnection {
                     progressed = true
                     buffer.withMemoryRebound(to: UInt8.self, capacity: count) { pointer in
                         let chunk = UnsafeBufferPointer(start: pointer, count: count)
-                        if isStderr { stderr.append(chunk) } else { stdout.append(chunk) }
+                        if isStderr {
+                            let passed = pidLine.feed(chunk)
+                            passed.withUnsafeBufferPointer { stderr.append($0) }
+                        } else {
+                            stdout.append(chunk)
+                        }
                     }
                 } else if count < 0 && count != Int(LIBSSH2_ERROR_EAGAIN) {
                     markBroken()
@@ -115,11 +129,17 @@ extension SSHConnection {
             } catch {
                 if error.code == .timedOut {
                     clientTimedOut = true
+                    killRemote(pid: pidLine.pid, logger: logger)
                     break readLoop
+                }
+                if error.code == .cancelled {
+                    // Closing the channel would leave the command running on the target: kill it first.
+                    killRemote(pid: pidLine.pid, logger: logger)
                 }
                 throw error
             }
         }
+        pidLine.finish().withUnsafeBufferPointer { stderr.append($0) }
         var exitStatus: Int32?
         var exitSignal: String?
         if !clientTimedOut {
@@ -165,6 +185,35 @@ extension SSHConnection {
             timedOut: timedOut,
             timings: RemoteTimings(run: elapsed)
         )
+    }
+
+    /// Kills the command's process group on the target over a second channel of this session (best effort, at most
+    /// two seconds). libssh2 1.10 cannot send signals and closing a channel does not stop a remote command.
+    private func killRemote(pid: Int32?, logger: Logger) {
+        guard let pid, let session, !isBroken else {
+            logger.warning(
+                "could not stop the command on \(endpoint.label): its pid is unknown; it runs until its own deadline",
+                metadata: ["host": "\(endpoint.label)"]
+            )
+            return
+        }
+        let waiter = makeWaiter(deadline: .after(.seconds(2)), context: nil, phase: "kill")
+        do throws(SSHError) {
+            let channel = try waiter.pointer("libssh2_channel_open_session") {
+                drill_libssh2_channel_open_session(session)
+            }
+            defer { freeChannel(channel, deadline: .after(.milliseconds(500))) }
+            let command = RemoteCommandWrapper.killCommand(pid: pid)
+            try waiter.call("libssh2_channel_exec") { drill_libssh2_channel_exec(channel, command) }
+            try waiter.call("libssh2_channel_close") { libssh2_channel_close(channel) }
+            try waiter.call("libssh2_channel_wait_closed") { libssh2_channel_wait_closed(channel) }
+            logger.debug("killed process group \(pid) on the target", metadata: ["host": "\(endpoint.label)"])
+        } catch {
+            logger.warning(
+                "could not stop the command on \(endpoint.label) (\(error.code)); it runs until its own deadline",
+                metadata: ["host": "\(endpoint.label)"]
+            )
+        }
     }
 
     private func lostAfterStart(code: Int32) -> SSHError {

@@ -129,7 +129,9 @@ final class SSHConnection: @unchecked Sendable {
         guard let session, let raw = libssh2_session_hostkey(session, &length, &type) else {
             throw SSHError(code: .handshakeFailed, message: "the server sent no host key")
         }
-        let key = raw.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+        let key = raw.withMemoryRebound(to: UInt8.self, capacity: length) {
+            Array(UnsafeBufferPointer(start: $0, count: length))
+        }
         try KnownHostsStore.verify(
             hostLabel: endpoint.label,
             address: endpoint.address,
@@ -235,7 +237,9 @@ final class SSHConnection: @unchecked Sendable {
                 if result == LIBSSH2_ERROR_EAGAIN { try waiter.wait() }
             } while result == LIBSSH2_ERROR_EAGAIN
             if result == 0 { return true }
-            if result.isLibSSH2SocketError { try throwTransportFailure(function: "libssh2_agent_userauth", code: result) }
+            if result.isLibSSH2SocketError {
+                try throwTransportFailure(function: "libssh2_agent_userauth", code: result)
+            }
         }
     }
 
@@ -291,9 +295,11 @@ final class SSHConnection: @unchecked Sendable {
     // MARK: - Waiting
 
     func makeWaiter(deadline: Deadline, context: JobContext?, phase: String) -> SessionWaiter {
+        guard let session else { preconditionFailure("makeWaiter on a closed SSHConnection") }
         let label = endpoint.label
+        let budget = phase == "handshake" || phase == "auth" ? "the connect timeout" : "its deadline"
         return SessionWaiter(
-            session: session!,
+            session: session,
             socket: socket,
             deadline: deadline,
             context: context,
@@ -301,7 +307,7 @@ final class SSHConnection: @unchecked Sendable {
                 SSHError(
                     code: .timedOut,
                     message:
-                        "\(phase) with \(label) did not finish within the connect timeout; the server may be overloaded (MaxStartups) or the route slow",
+                        "\(phase) with \(label) did not finish within \(budget); the server may be overloaded (MaxStartups) or the route slow",
                     host: label
                 )
             },

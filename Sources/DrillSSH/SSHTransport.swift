@@ -210,7 +210,7 @@ public final class SSHTransport: RemoteExecutor {
             do throws(SSHError) {
                 var timings = RemoteTimings()
                 if connection == nil {
-                    let (opened, openTimings) = try await open(endpoint, jumpHosts: target.jumpHosts, key: key)
+                    let (opened, openTimings) = try await open(endpoint, jumpHosts: target.jumpHosts)
                     connection = opened
                     timings.connect = openTimings.connect
                     timings.authenticate = openTimings.authenticate
@@ -254,13 +254,12 @@ public final class SSHTransport: RemoteExecutor {
 
     private func open(
         _ endpoint: SessionEndpoint,
-        jumpHosts: [JumpHost],
-        key: SessionKey
+        jumpHosts: [JumpHost]
     ) async throws(SSHError) -> (SSHConnection, SSHConnection.OpenTimings) {
         let connectTimeout = configuration.connectTimeout
         let logger = self.logger
         let bastions = self.bastions
-        let bastionEndpoints = try jumpHosts.map { (jump) throws(SSHError) in try bastionEndpoint(jump, for: endpoint, key: key) }
+        let bastionEndpoints = jumpHosts.map { bastionEndpoint($0, for: endpoint) }
         let result = try await workers.run { context throws(SSHError) in
             let started = Deadline.now()
             let deadline = Deadline.after(connectTimeout)
@@ -301,9 +300,8 @@ public final class SSHTransport: RemoteExecutor {
 
     private func bastionEndpoint(
         _ jump: JumpHost,
-        for target: SessionEndpoint,
-        key: SessionKey
-    ) throws(SSHError) -> SessionEndpoint {
+        for target: SessionEndpoint
+    ) -> SessionEndpoint {
         let label = "bastion \(jump)"
         // The bastion login: its own user if given, else the target's; the target's key, the agent and password.
         let credentials = LoginCredentials(
@@ -352,4 +350,3 @@ extension SessionPool.Lease {
         return nil
     }
 }
-

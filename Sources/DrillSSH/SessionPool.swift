@@ -53,6 +53,13 @@ final class SessionPool: Sendable {
         self.closer = closer
     }
 
+    deinit {
+        // A transport dropped without shutdown(): close what is still kept (bounded: each close gives up after
+        // half a second).
+        let idle = state.withLock { state in state.hosts.values.flatMap(\.idle) }
+        for connection in idle { connection.close() }
+    }
+
     /// Waits for an idle session or a free slot for `key`.
     ///
     /// - Throws: ``SSHError`` `.shutDown` or `.cancelled`.
@@ -185,7 +192,8 @@ final class SessionPool: Sendable {
     /// Removes idle sessions past the idle timeout; returns them for closing.
     private func sweep(_ state: inout State) -> [SSHConnection] {
         let cutoff = Deadline.now().nanoseconds
-        let limit = UInt64(idleTimeout.components.seconds) * 1_000_000_000
+        let limit =
+            UInt64(idleTimeout.components.seconds) * 1_000_000_000
             + UInt64(idleTimeout.components.attoseconds / 1_000_000_000)
         var expired: [SSHConnection] = []
         for (key, var host) in state.hosts where !host.idle.isEmpty {

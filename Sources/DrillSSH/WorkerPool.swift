@@ -15,6 +15,8 @@ final class WorkerPool: Sendable {
     }
 
     private let maxThreads: Int
+    /// Seconds an idle worker thread waits for work before it exits.
+    static let idleThreadLifetime: TimeInterval = 10
     private let state: Mutex<State> = Mutex(State())
     /// Wakes idle threads; its own lock only guards the wait, the queue is in `state`.
     private let condition = NSCondition()
@@ -93,11 +95,21 @@ final class WorkerPool: Sendable {
                 state.idle += 1
                 return false
             }
+            var retire = false
             if !hasWork {
-                condition.wait()
-                state.withLock { $0.idle -= 1 }
+                // An idle thread leaves after a while, so a quiet transport holds no threads.
+                let signalled = condition.wait(until: Date(timeIntervalSinceNow: Self.idleThreadLifetime))
+                retire = state.withLock { state in
+                    state.idle -= 1
+                    if !signalled && state.head >= state.jobs.count {
+                        state.threads -= 1
+                        return true
+                    }
+                    return false
+                }
             }
             condition.unlock()
+            if retire { return }
         }
     }
 }

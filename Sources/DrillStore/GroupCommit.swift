@@ -5,8 +5,9 @@ import Synchronization
 /// Group commit: appends that arrive while a transaction is being written wait, and are then written together
 /// in the next transaction, so that many concurrent appenders (the engine's per-host tasks) share one fsync.
 ///
-/// Each request runs inside its own SQLite savepoint within the shared transaction: a request that fails (a
-/// duplicate idempotency key, say) is rolled back alone and gets its own error; the others commit. Every
+/// A group is first written without savepoints. If a request fails (a duplicate idempotency key, say), that
+/// transaction is rolled back and the group is written again with each request in its own SQLite savepoint, so
+/// the failing request is rolled back alone and gets its own error, and the others commit. Every
 /// caller is resumed only after the shared transaction has committed, so a returned append is exactly as
 /// durable as with one transaction per append. A lone appender sees one transaction per append, as before.
 ///
@@ -67,17 +68,18 @@ final class GroupCommitter: Sendable {
             }
             if group.isEmpty { return }
             var errors: [(any Error)?] = Array(repeating: nil, count: group.count)
+            // First, optimistically: every request in one transaction, no savepoints. Requests almost never
+            // fail (a duplicate idempotency key after a resume), and savepoints cost two statements each.
+            var someRequestFailed = false
             do {
                 try pool.writeWithoutTransaction { db in
                     try db.inTransaction(.immediate) {
-                        for (index, request) in group.enumerated() {
+                        for request in group {
                             do {
-                                try db.inSavepoint {
-                                    try request.run(db)
-                                    return .commit
-                                }
+                                try request.run(db)
                             } catch {
-                                errors[index] = error
+                                someRequestFailed = true
+                                return .rollback
                             }
                         }
                         return .commit
@@ -85,7 +87,29 @@ final class GroupCommitter: Sendable {
                 }
             } catch {
                 // The transaction could not begin or commit: nothing of this group is durable.
-                for index in errors.indices { errors[index] = errors[index] ?? error }
+                for index in errors.indices { errors[index] = error }
+            }
+            if someRequestFailed {
+                // Again, each request in its own savepoint, so that only the failing ones are rolled back.
+                do {
+                    try pool.writeWithoutTransaction { db in
+                        try db.inTransaction(.immediate) {
+                            for (index, request) in group.enumerated() {
+                                do {
+                                    try db.inSavepoint {
+                                        try request.run(db)
+                                        return .commit
+                                    }
+                                } catch {
+                                    errors[index] = error
+                                }
+                            }
+                            return .commit
+                        }
+                    }
+                } catch {
+                    for index in errors.indices { errors[index] = errors[index] ?? error }
+                }
             }
             for (index, request) in group.enumerated() { request.finish(errors[index]) }
         }

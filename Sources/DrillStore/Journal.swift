@@ -252,11 +252,14 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
                 "event for run '\(event.runID)' offered to the journal of run '\(runID)'; nothing was written"
             )
         }
-        try db.execute(
+        // A cached statement: compiled once per connection, not once per event.
+        let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO events (version, kind, wall_ms, exercise_ms, inject, team, host, actor, idempotency_key, payload)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        )
+        try statement.execute(
             arguments: [
                 event.version, event.kind.rawValue, event.wallMillis, event.exerciseMillis, event.inject, event.team,
                 event.host, event.actor?.description, event.idempotencyKey, event.payload.canonicalJSON,

@@ -2,8 +2,12 @@ public import Foundation
 
 #if canImport(Glibc)
 import Glibc
+
+private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
 import Darwin
+
+private let systemWrite = Darwin.write
 #endif
 
 /// A run's folder and what is in it:
@@ -84,7 +88,7 @@ public struct RunDirectory: Sendable, Hashable {
         fchmod(descriptor, mode)
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            let written = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw JournalError(.storage, "cannot write '\(path)': \(String(cString: strerror(errno)))")

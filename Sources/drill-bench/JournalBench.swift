@@ -123,6 +123,7 @@ struct JournalThroughput: AsyncParsableCommand {
             let lanes = max(1, concurrency)
             let groupEvents = Array(generated)
             let groupStart = ContinuousClock.now
+            let groupCPU = cpuSeconds()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for lane in 0..<lanes {
                     group.addTask {
@@ -139,7 +140,8 @@ struct JournalThroughput: AsyncParsableCommand {
             print(
                 "  \(mode.rawValue.uppercased()) concurrent single appends (\(lanes) appenders, group commit): "
                     + "\(groupEvents.count) events in \(format(groupSeconds)) s = "
-                    + "\(Int(Double(groupEvents.count) / groupSeconds)) events/s"
+                    + "\(Int(Double(groupEvents.count) / groupSeconds)) events/s "
+                    + "(CPU \(format((cpuSeconds() - groupCPU) / Double(groupEvents.count) * 1e6)) µs/event)"
             )
 
             // Batched appends: one transaction per `batch` events.
@@ -152,6 +154,7 @@ struct JournalThroughput: AsyncParsableCommand {
                 durability: mode
             )
             let batchStart = ContinuousClock.now
+            let batchCPU = cpuSeconds()
             var index = 0
             while index < generated.count {
                 let end = min(index + batch, generated.count)
@@ -159,21 +162,28 @@ struct JournalThroughput: AsyncParsableCommand {
                 index = end
             }
             let batchSeconds = seconds(ContinuousClock.now - batchStart)
+            let batchCPUPerEvent = (cpuSeconds() - batchCPU) / Double(generated.count) * 1e6
             print(
                 "  \(mode.rawValue.uppercased()) batched appends (\(batch)/transaction): \(generated.count) events in "
-                    + "\(format(batchSeconds)) s = \(Int(Double(generated.count) / batchSeconds)) events/s"
+                    + "\(format(batchSeconds)) s = \(Int(Double(generated.count) / batchSeconds)) events/s "
+                    + "(CPU \(format(batchCPUPerEvent)) µs/event)"
             )
 
             if mode == modes.last {
                 let reader = try Journal.openForReading(at: batchPath)
                 let readStart = ContinuousClock.now
+                let readCPU = cpuSeconds()
                 let stored = try reader.eventsNow()
                 let readSeconds = seconds(ContinuousClock.now - readStart)
+                let readCPUSeconds = cpuSeconds() - readCPU
                 let foldStart = ContinuousClock.now
+                let foldCPU = cpuSeconds()
                 let state = RunState.fold(stored)
                 let foldSeconds = seconds(ContinuousClock.now - foldStart)
+                let foldCPUSeconds = cpuSeconds() - foldCPU
                 print(
-                    "  read \(stored.count) events in \(format(readSeconds)) s; fold in \(format(foldSeconds)) s "
+                    "  read \(stored.count) events in \(format(readSeconds)) s (CPU \(format(readCPUSeconds)) s); "
+                        + "fold in \(format(foldSeconds)) s (CPU \(format(foldCPUSeconds)) s) "
                         + "(\(state.teamInjects.count) inject×team pairs, \(state.hosts.count) hosts, status "
                         + "\(state.status.rawValue))"
                 )
@@ -184,6 +194,20 @@ struct JournalThroughput: AsyncParsableCommand {
                 )
             }
         }
+    }
+
+    /// CPU seconds (user + system) this process has used so far: a figure that, unlike wall time, does not
+    /// grow when other work on a shared machine delays this process.
+    private func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return user + system
     }
 
     private func seconds(_ duration: Duration) -> Double {

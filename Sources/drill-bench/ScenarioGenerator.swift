@@ -84,7 +84,15 @@ struct ScenarioGenerator {
             case 2:
                 out +=
                     "    targets: { team: [\(team(teamIndex)), \(team((teamIndex + 2) % teamCount))], group: [dns, db] }\n"
-            default: out += "    targets: { group: db, host: \"h\(index % max(1, hosts))*\" }\n"
+            default:
+                // Exact host names mostly, and a few globs (each distinct pattern is matched once, then cached).
+                if index % 40 == 3 {
+                    out += "    targets: { group: db, host: \"h\(index / 40 % 9 + 1)*\" }\n"
+                } else {
+                    let first = (index * 7) % hosts
+                    out +=
+                        "    targets: { host: [\(host(first)), \(host((first + 1) % hosts)), \(host((first + 4) % hosts))] }\n"
+                }
             }
             out += """
                     message: "{{ team.name }}：第 \(index) 号事件，请核查 {{ vars.marker }}。"

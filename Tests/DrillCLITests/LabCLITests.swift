@@ -1,3 +1,4 @@
+import DrillLab
 import DrillTesting
 import Foundation
 import Testing
@@ -11,7 +12,7 @@ struct LabCLITests {
         let directory = folder.path + "/range"
         let port = String(LabTesting.freePort())
 
-        let up = try CommandRunner.drillctl(["lab", "up", "--hosts", "3", "--dir", directory, "--port", port])
+        let up = try LabTesting.drillctl(["lab", "up", "--hosts", "3", "--dir", directory, "--port", port])
         #expect(up.status == 0, "\(up)")
         #expect(up.stdout.contains("3 hosts on 127.0.10.1 … 127.0.10.3, port \(port)"))
         #expect(up.stdout.contains("drillctl ping -i \(directory)/inventory.yaml"))
@@ -21,21 +22,21 @@ struct LabCLITests {
             )
         )
 
-        let status = try CommandRunner.drillctl(["lab", "status", "--dir", directory])
+        let status = try LabTesting.drillctl(["lab", "status", "--dir", directory])
         #expect(status.status == 0, "\(status)")
         #expect(status.stdout.contains("Running: sshd pid"))
         #expect(status.stdout.contains("port \(port), 3 hosts"))
 
-        let down = try CommandRunner.drillctl(["lab", "down", "--dir", directory])
+        let down = try LabTesting.drillctl(["lab", "down", "--dir", directory])
         #expect(down.status == 0, "\(down)")
         #expect(down.stdout.hasPrefix("Stopped sshd (pid "))
         #expect(!FileManager.default.fileExists(atPath: directory))
 
-        let after = try CommandRunner.drillctl(["lab", "status", "--dir", directory])
+        let after = try LabTesting.drillctl(["lab", "status", "--dir", directory])
         #expect(after.status == 1)
         #expect(after.stdout.contains("No practice range in \(directory)"))
 
-        let again = try CommandRunner.drillctl(["lab", "down", "--dir", directory])
+        let again = try LabTesting.drillctl(["lab", "down", "--dir", directory])
         #expect(again.status == 0)
         #expect(again.stdout == "No practice range in \(directory); nothing to do.\n")
     }
@@ -66,9 +67,9 @@ struct LabCLITests {
         )
         let directory = folder.path + "/range"
         let port = String(LabTesting.freePort())
-        let up = try CommandRunner.drillctl(["lab", "up", "--inventory", example, "--dir", directory, "--port", port])
+        let up = try LabTesting.drillctl(["lab", "up", "--inventory", example, "--dir", directory, "--port", port])
         #expect(up.status == 0, "\(up)")
-        defer { _ = try? CommandRunner.drillctl(["lab", "down", "--dir", directory]) }
+        defer { _ = try? LabTesting.drillctl(["lab", "down", "--dir", directory]) }
         #expect(up.stdout.contains("2 hosts on 127.0.10.1 … 127.0.10.2"))
 
         let lab = try String(contentsOfFile: directory + "/inventory.yaml", encoding: .utf8)
@@ -78,7 +79,7 @@ struct LabCLITests {
         #expect(!lab.contains("bastion"))
         #expect(!lab.contains("ops"))
 
-        let ping = try CommandRunner.drillctl([
+        let ping = try LabTesting.drillctl([
             "ping", "-i", directory + "/inventory.yaml", "--limit", "web", "--format", "json",
         ])
         #expect(ping.status == 0, "\(ping)")
@@ -92,7 +93,7 @@ struct LabCLITests {
     func missingSSHD() throws {
         let folder = try TemporaryDirectory(prefix: "cli-lab-nosshd")
         defer { folder.remove() }
-        let output = try CommandRunner.drillctl([
+        let output = try LabTesting.drillctl([
             "lab", "up", "--hosts", "1", "--dir", folder.path + "/range", "--sshd", "/nonexistent/sshd",
         ])
         #expect(output.status == 1)
@@ -101,7 +102,7 @@ struct LabCLITests {
 
     @Test("up without --hosts or --inventory is a usage error")
     func usage() throws {
-        let output = try CommandRunner.drillctl(["lab", "up"])
+        let output = try LabTesting.drillctl(["lab", "up"])
         #expect(output.status == 2)
         #expect(output.stderr.contains("give --hosts N or --inventory PATH"))
     }

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Host patterns (`--limit`) against the real `ansible -i patterns.yaml PATTERN --list-hosts`
-/// (ansible-core 2.19.14), committed in `Fixtures/patterns/patterns.expected.json`.
+/// (ansible-core 2.19.14), committed in `Fixtures/inventory/patterns/patterns.expected.json`.
 @Suite("host patterns select what ansible --list-hosts lists, in its order")
 struct HostPatternTests {
     struct Row: Decodable, CustomTestStringConvertible, Sendable {
@@ -13,14 +13,16 @@ struct HostPatternTests {
     }
 
     static let rows: [Row] = {
-        let path = InventoryFixtures.path("patterns/patterns.expected.json")
+        let path = InventoryFixtures.path("inventory/patterns/patterns.expected.json")
         guard let data = FileManager.default.contents(atPath: path),
             let rows = try? JSONDecoder().decode([Row].self, from: data)
         else { return [] }
         return rows
     }()
 
-    static let inventory: Inventory? = try? InventoryLoader.load(path: InventoryFixtures.path("patterns/patterns.yaml"))
+    static let inventory: Inventory? = try? InventoryLoader.load(
+        path: InventoryFixtures.path("inventory/patterns/patterns.yaml")
+    )
 
     @Test("the table is there")
     func tableLoads() throws {

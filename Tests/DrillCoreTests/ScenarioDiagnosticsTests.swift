@@ -338,4 +338,70 @@ struct ScenarioDiagnosticsTests {
             ]
         )
     }
+
+    @Test("conditions: unknown phases, 'within' without 'unless', and no deadline to wait for")
+    func conditions() throws {
+        let diagnostics = try Self.check(
+            """
+              - { id: a, at: 1m, message: hi }
+              - { id: b, after: { inject: a, unless: acknowleged }, message: hi }
+              - { id: c, after: { inject: a, within: 5m }, message: hi }
+              - { id: d, after: { inject: a, unless: reported }, message: hi }
+            """
+        )
+        #expect(
+            diagnostics == [
+                "s.yaml:15:42: error: unknown condition 'unless: acknowleged'; expected acknowledged, reported or resolved; did you mean 'acknowledged'?",
+                "s.yaml:16:42: error: 'within' needs 'unless' (acknowledged, reported or resolved) to say what must happen in time",
+                "s.yaml:17:42: error: 'unless: reported' needs 'within', because inject 'a' has no report deadline to wait for",
+            ]
+        )
+    }
+
+    @Test("actions, uploads, times and evaluation settings are checked in the same pass")
+    func manyKindsAtOnce() throws {
+        let diagnostics = try Self.check(
+            """
+              - id: a
+                at: 1m
+                message: hi
+                actions:
+                  - { run: "true", upload: { dest: /x, content: y } }
+                  - upload: { dest: /x }
+                  - upload: { dest: /x, content: y, mode: 0999 }
+                  - { colour: red }
+            """,
+            extra: """
+                timezone: Asia/Shangai
+                startex: next monday
+                scoring: { late_credit: 150% }
+                evaluation:
+                  disagreement_threshold: 7
+                  rubric: [{ id: r }, { id: r }]
+                """
+        )
+        #expect(
+            diagnostics == [
+                "s.yaml:18:32: error: an action is either 'run' or 'upload', not both",
+                "s.yaml:19:17: error: an upload needs 'content: TEXT' or 'src: LOCAL-FILE'",
+                "s.yaml:20:47: error: '0999' is not a file mode; write octal digits such as 0644 or 0755",
+                "s.yaml:21:9: error: an action needs 'run: COMMAND' or 'upload: { dest: PATH, content: TEXT }'",
+                "s.yaml:21:11: error: unknown key 'colour'",
+                "s.yaml:22:11: error: unknown time zone 'Asia/Shangai'; use an IANA name such as Asia/Shanghai or UTC; did you mean 'Asia/Shanghai'?",
+                "s.yaml:23:10: error: 'next monday' is not a date and time; write ISO 8601 such as 2026-06-18T09:00:00+08:00 (without an offset it is read in the drill's time zone)",
+                "s.yaml:24:25: error: 'late_credit' is the share of points a late response keeps: from 0 to 1 (or 0% to 100%)",
+                "s.yaml:26:27: error: 'disagreement_threshold' is a spread of rubric scores, which run from 0 to 5; found 7",
+                "s.yaml:27:29: error: duplicate rubric criterion id 'r'; it was first defined at line 27",
+            ]
+        )
+    }
+
+    @Test("a merge key must merge mappings")
+    func badMergeKey() throws {
+        #expect(
+            try Self.check("  - { id: a, at: 1m, message: hi, <<: [1m] }") == [
+                "s.yaml:14:40: error: a merge key '<<' takes a mapping or a list of mappings, found '1m'"
+            ]
+        )
+    }
 }

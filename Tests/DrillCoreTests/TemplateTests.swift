@@ -120,3 +120,35 @@ struct TemplateTests {
         #expect(ShellQuote.quote("") == "''")
     }
 }
+
+@Suite("Templates rendered from a plan")
+struct PlanTemplateTests {
+    @Test("a planned inject renders per host with the host's inventory variables and its team")
+    func renderFromPlan() throws {
+        let loaded = try ScenarioFixtures.load("small.yaml")
+        let plan = Planner.plan(loaded.scenario, inventory: ScenarioFixtures.inventory)
+        let webshell = try #require(plan.inject("webshell"))
+        let team = try #require(webshell.teams.first)
+        let host = try #require(team.hosts.first)
+        let context = plan.templateContext(
+            for: webshell,
+            team: team.id,
+            host: host,
+            inventory: ScenarioFixtures.inventory
+        )
+        guard case .run(let action) = webshell.inject.actions[0] else {
+            Issue.record("expected a run action")
+            return
+        }
+        #expect(
+            try Template(parsing: action.command).render(context, mode: .shell)
+                == "echo drill > '/var/www/html'/.cache.php"
+        )
+        let message = try Template(parsing: webshell.inject.message ?? "")
+            .render(
+                plan.templateContext(for: webshell, team: team.id, inventory: ScenarioFixtures.inventory),
+                mode: .text
+            )
+        #expect(message == "云南电信：监测发现门户网站疑似被植入 WebShell，请立即核查。")
+    }
+}

@@ -13,7 +13,8 @@ final class OwnSSHD: @unchecked Sendable {
     private let process: Process
 
     /// Starts sshd with `extraConfig` lines appended to a minimal config.
-    init(address: String = "127.0.10.200", extraConfig: [String]) throws {
+    /// `extraHostKeyTypes` (`ecdsa`, …) adds host keys after the ed25519 one.
+    init(address: String = "127.0.10.200", extraConfig: [String], extraHostKeyTypes: [String] = []) throws {
         folder = try TemporaryDirectory(prefix: "drill-own-sshd")
         self.address = address
         let hostKey = folder.path + "/host_ed25519"
@@ -21,19 +22,25 @@ final class OwnSSHD: @unchecked Sendable {
         guard keygen.status == 0 else { throw TestFailure("ssh-keygen: \(keygen)") }
         let publicKey = try String(contentsOfFile: hostKey + ".pub", encoding: .utf8)
         hostKeyLine = publicKey.split(separator: " ").prefix(2).joined(separator: " ")
+        var hostKeyLines = ["HostKey \(hostKey)"]
+        for type in extraHostKeyTypes {
+            let path = folder.path + "/host_\(type)"
+            _ = try CommandRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-f", path])
+            hostKeyLines.append("HostKey \(path)")
+        }
         var lastError = ""
         for _ in 0..<5 {
             let port = Int.random(in: 20000...60000)
-            let config = [
-                "ListenAddress \(address):\(port)",
-                "HostKey \(hostKey)",
-                "PidFile \(folder.path)/sshd.pid",
-                "UsePAM no",
-                "StrictModes no",
-                "PrintMotd no",
-                "UseDNS no",
-                "Subsystem sftp internal-sftp",
-            ] + extraConfig
+            let config =
+                [
+                    "ListenAddress \(address):\(port)",
+                    "PidFile \(folder.path)/sshd.pid",
+                    "UsePAM no",
+                    "StrictModes no",
+                    "PrintMotd no",
+                    "UseDNS no",
+                    "Subsystem sftp internal-sftp",
+                ] + hostKeyLines + extraConfig
             let configPath = try folder.write("sshd_config", config.joined(separator: "\n") + "\n")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")

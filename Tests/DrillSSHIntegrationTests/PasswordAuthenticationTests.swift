@@ -9,6 +9,17 @@ import Testing
 /// own sshd (password only, that user only, 127.0.10.200), and removes the user afterwards.
 @Suite("password authentication against a real sshd")
 struct PasswordAuthenticationTests {
+    /// Removes the throwaway user, retrying while its killed sshd session is still being reaped (userdel refuses a
+    /// user with live processes).
+    static func removeUser(_ user: String) {
+        for _ in 0..<50 {
+            guard let result = try? CommandRunner.run("/usr/sbin/userdel", [user]), result.status != 0 else { return }
+            if result.stderr.contains("does not exist") { return }
+            usleep(100_000)
+        }
+        _ = try? CommandRunner.run("/usr/sbin/userdel", ["-f", user])
+    }
+
     @Test("password from the inventory, then from DRILL_SSH_PASSWORD; a wrong one never leaks")
     func password() async throws {
         guard geteuid() == 0 else {
@@ -17,19 +28,32 @@ struct PasswordAuthenticationTests {
         }
         let user = "drillpw\(Int.random(in: 10000...99999))"
         let password = "pw-\(UUID().uuidString)"
-        let created = try CommandRunner.run("/usr/sbin/useradd", ["-M", "-d", "/tmp", "-s", "/bin/sh", user])
+        let created = try await offPool {
+            try CommandRunner.run("/usr/sbin/useradd", ["-M", "-d", "/tmp", "-s", "/bin/sh", user])
+        }
         try #require(created.status == 0, "useradd failed: \(created)")
-        defer { _ = try? CommandRunner.run("/usr/sbin/userdel", [user]) }
-        let set = try CommandRunner.run("/usr/sbin/chpasswd", [], stdin: "\(user):\(password)\n")
+        do {
+            try await exercise(user: user, password: password)
+        } catch {
+            _ = try? await offPool { Self.removeUser(user) }
+            throw error
+        }
+        _ = try await offPool { Self.removeUser(user) }
+    }
+
+    private func exercise(user: String, password: String) async throws {
+        let set = try await offPool { try CommandRunner.run("/usr/sbin/chpasswd", [], stdin: "\(user):\(password)\n") }
         try #require(set.status == 0, "chpasswd failed: \(set)")
 
-        let sshd = try OwnSSHD(extraConfig: [
-            "PasswordAuthentication yes",
-            "KbdInteractiveAuthentication no",
-            "PubkeyAuthentication no",
-            "AuthenticationMethods password",
-            "AllowUsers \(user)",
-        ])
+        let sshd = try await offPool {
+            try OwnSSHD(extraConfig: [
+                "PasswordAuthentication yes",
+                "KbdInteractiveAuthentication no",
+                "PubkeyAuthentication no",
+                "AuthenticationMethods password",
+                "AllowUsers \(user)",
+            ])
+        }
         defer { sshd.stop() }
         let knownHosts = try sshd.folder.write("known_hosts", sshd.knownHostsLine)
         var facts = ConnectionFacts(
@@ -47,7 +71,8 @@ struct PasswordAuthenticationTests {
 
         facts.password = nil
         let (fromEnv, _) = SSHTestSupport.transport(environment: [SSHEnvironment.password: password])
-        #expect(try await fromEnv.run(RemoteCommand("echo env"), on: facts).stdout == "env\n")
+        let output7 = try await fromEnv.run(RemoteCommand("echo env"), on: facts)
+        #expect(output7.stdout == "env\n")
         await fromEnv.shutdown()
 
         let wrong = "wrong-\(UUID().uuidString)"

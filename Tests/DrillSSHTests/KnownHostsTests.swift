@@ -20,7 +20,9 @@ struct KnownHostsTests {
     @Test("a [host]:port entry matches that port only")
     func bracketedPort() {
         let hosts = KnownHosts(parsing: "[127.0.10.5]:2222 ssh-ed25519 \(Self.keyA)\n", path: "kh")
-        #expect(hosts.check(host: "127.0.10.5", port: 2222, keyType: "ssh-ed25519", key: Self.blobA) == .trusted(line: 1))
+        #expect(
+            hosts.check(host: "127.0.10.5", port: 2222, keyType: "ssh-ed25519", key: Self.blobA) == .trusted(line: 1)
+        )
         #expect(hosts.check(host: "127.0.10.5", port: 2223, keyType: "ssh-ed25519", key: Self.blobA) == .unknown)
         #expect(hosts.check(host: "127.0.10.5", port: 22, keyType: "ssh-ed25519", key: Self.blobA) == .unknown)
     }
@@ -36,7 +38,9 @@ struct KnownHostsTests {
     func hashed() {
         let line = "|1|S364D/2xPBsiYzwUTI0qe3QJVfk=|duHl7b+Pr2n+8Z9Ybn68oinyDYA= ssh-ed25519 \(Self.keyA)"
         let hosts = KnownHosts(parsing: "# comment\n\n" + line + "\n", path: "kh")
-        #expect(hosts.check(host: "127.0.10.5", port: 2222, keyType: "ssh-ed25519", key: Self.blobA) == .trusted(line: 3))
+        #expect(
+            hosts.check(host: "127.0.10.5", port: 2222, keyType: "ssh-ed25519", key: Self.blobA) == .trusted(line: 3)
+        )
         #expect(hosts.check(host: "127.0.10.6", port: 2222, keyType: "ssh-ed25519", key: Self.blobA) == .unknown)
     }
 
@@ -48,8 +52,12 @@ struct KnownHostsTests {
             """
         let hosts = KnownHosts(parsing: text, path: "kh")
         #expect(hosts.check(host: "10.0.0.1", port: 22, keyType: "ssh-ed25519", key: Self.blobA) == .trusted(line: 1))
-        #expect(hosts.check(host: "WEB1.example", port: 22, keyType: "ssh-ed25519", key: Self.blobA) == .trusted(line: 1))
-        #expect(hosts.check(host: "a.lab.example", port: 22, keyType: "ssh-ed25519", key: Self.blobB) == .trusted(line: 2))
+        #expect(
+            hosts.check(host: "WEB1.example", port: 22, keyType: "ssh-ed25519", key: Self.blobA) == .trusted(line: 1)
+        )
+        #expect(
+            hosts.check(host: "a.lab.example", port: 22, keyType: "ssh-ed25519", key: Self.blobB) == .trusted(line: 2)
+        )
         #expect(hosts.check(host: "bad.lab.example", port: 22, keyType: "ssh-ed25519", key: Self.blobB) == .unknown)
     }
 
@@ -80,7 +88,8 @@ struct KnownHostsTests {
 
     @Test("host key method preference follows the key types known for the host")
     func hostKeyMethods() {
-        let text = "[h]:2222 ecdsa-sha2-nistp256 AAAA\n[h]:2222 ssh-ed25519 \(Self.keyA)\nother ssh-ed25519 \(Self.keyB)\n"
+        let text =
+            "[h]:2222 ecdsa-sha2-nistp256 AAAA\n[h]:2222 ssh-ed25519 \(Self.keyA)\nother ssh-ed25519 \(Self.keyB)\n"
         let hosts = KnownHosts(parsing: text, path: "kh")
         #expect(hosts.keyTypes(forHost: "h", port: 2222) == ["ssh-ed25519"])
         #expect(hosts.notes == ["kh:1: the key field is not an SSH public key; line ignored"])

@@ -9,8 +9,9 @@ struct TransportPieceTests {
     func wrapping() {
         #expect(
             RemoteCommandWrapper.wrap("echo 'hi' && sleep 1", timeout: .seconds(30))
-                == #"exec timeout -s KILL 30 sh -c 'echo '\''hi'\'' && sleep 1'"#
+                == #"printf 'drill-pid:%s\n' "$$" >&2; exec timeout -s KILL 30 sh -c 'echo '\''hi'\'' && sleep 1'"#
         )
+        #expect(RemoteCommandWrapper.killCommand(pid: 4242) == "kill -KILL -- -4242 4242 2>/dev/null; true")
         #expect(RemoteCommandWrapper.seconds(.milliseconds(1500)) == "1.500")
         #expect(RemoteCommandWrapper.seconds(.milliseconds(2005)) == "2.005")
         #expect(RemoteCommandWrapper.seconds(.zero) == "0.001")
@@ -42,6 +43,24 @@ struct TransportPieceTests {
                 timeout: .seconds(2)
             )
         )
+    }
+
+    @Test("the pid line is taken out of stderr, even when it arrives in pieces; other first lines pass through")
+    func pidLine() {
+        func run(_ chunks: [String]) -> (Int32?, String) {
+            var parser = PidLineParser()
+            var passed: [UInt8] = []
+            for chunk in chunks {
+                let bytes = Array(chunk.utf8)
+                passed += bytes.withUnsafeBufferPointer { parser.feed($0) }
+            }
+            passed += parser.finish()
+            return (parser.pid, String(decoding: passed, as: UTF8.self))
+        }
+        #expect(run(["drill-pid:12", "34\nreal error\n"]) == (1234, "real error\n"))
+        #expect(run(["drill-pid:77\n"]) == (77, ""))
+        #expect(run(["something else\nmore"]) == (nil, "something else\nmore"))
+        #expect(run(["no newline"]) == (nil, "no newline"))
     }
 
     @Test("output beyond the limit is cut and flagged")
@@ -91,7 +110,10 @@ struct TransportPieceTests {
 
     @Test("the host label shows the inventory name and the address it resolves to")
     func label() {
-        #expect(SSHTransport.label(ConnectionFacts(name: "web1", address: "127.0.10.1", port: 2222)) == "web1 (127.0.10.1:2222)")
+        #expect(
+            SSHTransport.label(ConnectionFacts(name: "web1", address: "127.0.10.1", port: 2222))
+                == "web1 (127.0.10.1:2222)"
+        )
         #expect(SSHTransport.label(ConnectionFacts(name: "db", address: "db")) == "db")
     }
 }

@@ -153,8 +153,8 @@ struct CrashSafetyTests {
         #expect(keys == 1)
     }
 
-    @Test("A reader in this process tails a journal that another process is writing")
-    func readerWhileAnotherProcessWrites() throws {
+    @Test("This process reads and appends while another process writes the same journal")
+    func readerAndWriterWhileAnotherProcessWrites() async throws {
         let directory = try TemporaryDirectory(prefix: "drill-crash")
         defer { directory.remove() }
         let path = directory.url.appendingPathComponent("journal.sqlite").path
@@ -162,10 +162,23 @@ struct CrashSafetyTests {
         defer { writer.kill() }
         try writer.waitUntilAcked(1)
         let reader = try Journal.openForReading(at: path)
+        let appender = try Journal.open(at: path)
         var seen: Int64 = 0
         var reads = 0
+        var mine: [Int64] = []
         let deadline = ContinuousClock.now + .seconds(20)
-        while seen < 300 && ContinuousClock.now < deadline {
+        while (seen < 300 || mine.count < 50) && ContinuousClock.now < deadline {
+            if mine.count < 50 {
+                let event = JournalEvent(
+                    kind: .response,
+                    runID: "crash",
+                    wallMillis: 0,
+                    exerciseMillis: 0,
+                    team: "parent",
+                    payload: ["phase": "report"]
+                )
+                mine.append(try await appender.append(event).sequence ?? -1)
+            }
             let new = try reader.eventsNow(after: seen)
             for event in new {
                 #expect(event.sequence == seen + 1)
@@ -175,5 +188,8 @@ struct CrashSafetyTests {
         }
         #expect(seen >= 300)
         #expect(reads > 1)
+        #expect(mine.count == 50)
+        let parentEvents = try await reader.events(forTeam: "parent", after: 0)
+        #expect(parentEvents.map(\.sequence) == mine.map { Optional($0) })
     }
 }

@@ -471,3 +471,52 @@ struct ResumeSupportTests {
         #expect(try await journal.allEvents().filter { $0.kind == .uncertain }.count == 1)
     }
 }
+
+@Suite("Reading a finished run")
+struct ClosedJournalTests {
+    @Test("A journal whose writer has closed opens for reading (drillctl runs, report after the run)")
+    func readAfterWriterClosed() async throws {
+        let directory = try TemporaryDirectory(prefix: "drill-journal")
+        defer { directory.remove() }
+        let path = directory.url.appendingPathComponent("journal.sqlite").path
+        do {
+            let journal = try Journal.create(
+                at: path,
+                runID: "r",
+                created: RunCreatedPayload(scenario: "s"),
+                wallMillis: 1
+            )
+            _ = try await journal.append(JournalEvent(kind: .startex, runID: "r", wallMillis: 2, exerciseMillis: 0))
+            _ = try await journal.append(JournalEvent(kind: .endex, runID: "r", wallMillis: 3, exerciseMillis: 5))
+        }
+        let reader = try Journal.openForReading(at: path)
+        #expect(try await reader.allEvents().map(\.kind) == [.runCreated, .startex, .endex])
+        #expect(try reader.summary().status == .ended)
+    }
+}
+
+@Suite("Forward compatibility")
+struct ForwardCompatibilityTests {
+    @Test("An event of a kind this version does not know, with a newer wire version, is stored and read back intact")
+    func unknownKindRoundTrip() async throws {
+        let fixture = try JournalFixture()
+        defer { fixture.directory.remove() }
+        let future = JournalEvent(
+            kind: "satellite_uplink_lost",
+            runID: "run-1",
+            wallMillis: 5,
+            exerciseMillis: 5,
+            inject: "x",
+            actor: JournalEvent.Actor("robot", id: "r2"),
+            payload: ["newField": [1, 2.5, "three", nil, ["deep": true]]],
+            version: 7
+        )
+        let written = try await fixture.journal.append(future)
+        let read = try await fixture.journal.events(after: 1, limit: nil)
+        #expect(read == [written])
+        #expect(read[0].version == 7)
+        #expect(read[0].actor?.role.rawValue == "robot")
+        let state = try await fixture.journal.runState()
+        #expect(state.unknownEventCount == 1)
+    }
+}

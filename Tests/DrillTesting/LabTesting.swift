@@ -29,9 +29,20 @@ public enum LabTesting {
         }
     }
 
+    /// Runs the built `drillctl` with `arguments` and waits for it, through ``LabProcess`` (posix_spawn), so a
+    /// test elsewhere in the process that keeps an `sshd -D` child under Foundation's `Process` cannot stall it.
+    public static func drillctl(_ arguments: [String], environment: [String: String] = [:]) throws -> LabProcess.Output
+    {
+        try LabProcess.run(CommandRunner.drillctlPath, arguments, environment: environment)
+    }
+
     /// Runs `command` on `host` with OpenSSH's `ssh` (strict host key checking against `host.knownHostsFile`,
     /// key `host.privateKeyFile`, no agent, no password prompts).
-    public static func openSSH(_ command: String, on host: ConnectionFacts, timeout: Int = 10) throws -> CommandOutput {
+    public static func openSSH(
+        _ command: String,
+        on host: ConnectionFacts,
+        timeout: Int = 10
+    ) throws -> LabProcess.Output {
         var arguments = [
             "-F", "/dev/null",
             "-o", "BatchMode=yes",
@@ -44,7 +55,7 @@ public enum LabTesting {
         if let knownHosts = host.knownHostsFile { arguments += ["-o", "UserKnownHostsFile=\(knownHosts)"] }
         arguments.append(host.user.map { "\($0)@\(host.address)" } ?? host.address)
         arguments.append(command)
-        return try CommandRunner.run("/usr/bin/ssh", arguments)
+        return try LabProcess.run("/usr/bin/ssh", arguments)
     }
 }
 

@@ -15,11 +15,16 @@ public struct YAMLSource {
     public let root: Node?
 
     /// Parses `text`; a syntax error is thrown as a ``DiagnosticsError`` naming the file, line and column.
-    public init(text: String, file: String) throws(DiagnosticsError) {
+    ///
+    /// - Parameter resolver: How Yams resolves implicit scalar tags. Yams runs it (a handful of regular
+    ///   expressions) on every mapping key while composing, to find duplicate keys; readers that take each
+    ///   scalar's text themselves (the scenario loader) pass `.basic`, which makes large files several times
+    ///   faster to read.
+    public init(text: String, file: String, resolver: Resolver = .default) throws(DiagnosticsError) {
         self.file = file
         self.text = text
         do {
-            self.root = try Yams.compose(yaml: text)
+            self.root = try Yams.compose(yaml: text, resolver)
         } catch let error as YamlError {
             throw DiagnosticsError(Self.diagnostic(for: error, file: file))
         } catch {

@@ -28,6 +28,8 @@ public struct ConnectionFacts: Sendable, Hashable {
     /// ProxyCommand drillctl cannot follow). Empty when every fact was read cleanly.
     public var problems: [String] = []
 
+    /// Creates connection facts directly (tests, the lab); inventories use
+    /// ``Inventory/connectionFacts(forHost:)``.
     public init(
         name: String,
         address: String,

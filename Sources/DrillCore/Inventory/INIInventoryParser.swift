@@ -126,7 +126,9 @@ struct INIInventoryParser {
                     )
                     continue
                 }
-                if !builder.hasGroup(child) {
+                if child == "ungrouped" && group != "all" {
+                    diagnostics.error(YAMLInventoryParser.ungroupedChildMessage(parent: group), at: location)
+                } else if !builder.hasGroup(child) {
                     if var waiting = pending[child] {
                         waiting.parents.append((group, location))
                         pending[child] = waiting

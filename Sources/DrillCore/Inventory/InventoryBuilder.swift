@@ -128,8 +128,21 @@ struct InventoryBuilder {
         for name in builder.groupOrder {
             for host in builder.groups[name]?.hosts ?? [] { direct[host, default: []].append(name) }
         }
+        // Ansible looks at every group of the host, ancestors included: a host listed only in an
+        // `ungrouped` that someone made a child of another group leaves `ungrouped` (and so every group).
+        var ancestorCache: [String: Set<String>] = [:]
+        func ancestors(_ group: String) -> Set<String> {
+            if let known = ancestorCache[group] { return known }
+            var result: Set<String> = [group]
+            var stack = [group]
+            while let name = stack.popLast() {
+                for parent in builder.parents[name] ?? [] where result.insert(parent).inserted { stack.append(parent) }
+            }
+            ancestorCache[group] = result
+            return result
+        }
         for host in builder.hostOrder {
-            let mine = direct[host] ?? []
+            let mine = (direct[host] ?? []).reduce(into: Set<String>()) { $0.formUnion(ancestors($1)) }
             if mine.contains("ungrouped") {
                 if mine.contains(where: { $0 != "all" && $0 != "ungrouped" }) {
                     builder.removeHost(host, from: "ungrouped")

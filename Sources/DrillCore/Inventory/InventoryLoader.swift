@@ -47,11 +47,10 @@ public enum InventoryLoader {
                 .error("no inventory at '\(path)': the file or folder does not exist", at: nil)
             )
         }
-        var sources: [String: String] = [:]
         if isDirectory.boolValue {
-            loadFolder(path, builder: &builder, diagnostics: &diagnostics, sources: &sources)
+            loadFolder(path, builder: &builder, diagnostics: &diagnostics)
         } else {
-            loadFile(path, format: nil, builder: &builder, diagnostics: &diagnostics, sources: &sources)
+            loadFile(path, builder: &builder, diagnostics: &diagnostics)
         }
         let base = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
         loadVarsFolders(base: base.isEmpty ? "." : base, builder: &builder, diagnostics: &diagnostics)
@@ -165,10 +164,8 @@ public enum InventoryLoader {
 
     private static func loadFile(
         _ path: String,
-        format: Format?,
         builder: inout InventoryBuilder,
-        diagnostics: inout Diagnostics,
-        sources: inout [String: String]
+        diagnostics: inout Diagnostics
     ) {
         guard let data = FileManager.default.contents(atPath: path) else {
             diagnostics.error("cannot read the inventory file '\(path)': permission denied or not a file", at: nil)
@@ -181,11 +178,10 @@ public enum InventoryLoader {
             )
             return
         }
-        sources[path] = text
         parse(
             text: text,
             file: path,
-            format: format ?? self.format(forPath: path),
+            format: self.format(forPath: path),
             builder: &builder,
             diagnostics: &diagnostics
         )
@@ -194,8 +190,7 @@ public enum InventoryLoader {
     private static func loadFolder(
         _ path: String,
         builder: inout InventoryBuilder,
-        diagnostics: inout Diagnostics,
-        sources: inout [String: String]
+        diagnostics: inout Diagnostics
     ) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
             diagnostics.error("cannot list the inventory folder '\(path)'", at: nil)
@@ -207,9 +202,9 @@ public enum InventoryLoader {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
             if isDirectory.boolValue {
-                loadFolder(full, builder: &builder, diagnostics: &diagnostics, sources: &sources)
+                loadFolder(full, builder: &builder, diagnostics: &diagnostics)
             } else {
-                loadFile(full, format: nil, builder: &builder, diagnostics: &diagnostics, sources: &sources)
+                loadFile(full, builder: &builder, diagnostics: &diagnostics)
             }
         }
     }

@@ -90,7 +90,7 @@ struct YAMLInventoryParser {
         for (keyNode, value) in Self.entries(of: data) {
             guard let key = plainString(keyNode) else {
                 diagnostics.error(
-                    "group '\(name)' holds only 'hosts', 'children' and 'vars'; found the key \(describe(keyNode))",
+                    "group '\(name)' holds only 'hosts', 'children' and 'vars'; found the key \(kind(of: keyNode))",
                     at: source.location(of: keyNode)
                 )
                 continue
@@ -135,6 +135,10 @@ struct YAMLInventoryParser {
                 for (childNode, childData) in members {
                     let nullNode = Node.scalar(.init("", Tag(.null), .plain, childNode.mark))
                     guard let child = parseGroup(nameNode: childNode, data: childData ?? nullNode) else { continue }
+                    if child == "ungrouped" && name != "all" {
+                        diagnostics.error(Self.ungroupedChildMessage(parent: name), at: source.location(of: childNode))
+                        continue
+                    }
                     if child == "all" || !builder.addChild(child, to: name) {
                         diagnostics.error(
                             "making '\(child)' a child of '\(name)' creates a loop: '\(child)' is already above '\(name)'",
@@ -151,11 +155,17 @@ struct YAMLInventoryParser {
         return name
     }
 
+    /// Ansible accepts `ungrouped` below another group, then drops that group's variables from some of its
+    /// hosts (a bug in `Host.remove_group`); drillctl refuses it.
+    static func ungroupedChildMessage(parent: String) -> String {
+        "'ungrouped' is the implicit group of hosts in no other group and cannot be a child of '\(parent)'; put those hosts in a group of their own"
+    }
+
     mutating func parseHosts(patternNode: Node, data: Node?, group: String) {
         let location = source.location(of: patternNode)
         guard case .scalar(let scalar) = patternNode, isStringScalar(scalar) else {
             diagnostics.error(
-                "a host name in group '\(group)' must be a string; found \(describe(patternNode)): put it in quotes",
+                "a host name in group '\(group)' must be a string; found \(kind(of: patternNode)): put it in quotes",
                 at: location
             )
             return
@@ -198,7 +208,7 @@ struct YAMLInventoryParser {
     mutating func groupName(_ node: Node) -> String? {
         guard case .scalar(let scalar) = node, isStringScalar(scalar), !scalar.string.isEmpty else {
             diagnostics.error(
-                "a group name must be a non-empty string; found \(describe(node)) (quote it if it is meant as a name)",
+                "a group name must be a non-empty string; found \(kind(of: node)) (quote it if it is meant as a name)",
                 at: source.location(of: node)
             )
             return nil
@@ -384,9 +394,5 @@ struct YAMLInventoryParser {
             default: "the text '\(scalar.string)'"
             }
         }
-    }
-
-    func describe(_ node: Node) -> String {
-        kind(of: node)
     }
 }

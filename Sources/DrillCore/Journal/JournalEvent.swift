@@ -121,6 +121,27 @@ extension JournalEvent {
         /// payload ``UncertainPayload``.
         public static let uncertain: Kind = "uncertain"
 
+        /// The kinds this version knows, as a small enum: folds switch on this (one hash lookup) instead of
+        /// comparing the kind's text with each name in turn.
+        package enum Known: UInt8, Sendable {
+            case runCreated, startex, injectIntent, injectFired, hostActionStarted, hostActionResult, landedCheck
+            case delivered, response, checkResult, deadlineMet, deadlineMissed, control, cleanupIntent
+            case cleanupResult, observation, endex, uncertain
+        }
+
+        private static let knownByName: [String: Known] = [
+            runCreated.rawValue: .runCreated, startex.rawValue: .startex, injectIntent.rawValue: .injectIntent,
+            injectFired.rawValue: .injectFired, hostActionStarted.rawValue: .hostActionStarted,
+            hostActionResult.rawValue: .hostActionResult, landedCheck.rawValue: .landedCheck,
+            delivered.rawValue: .delivered, response.rawValue: .response, checkResult.rawValue: .checkResult,
+            deadlineMet.rawValue: .deadlineMet, deadlineMissed.rawValue: .deadlineMissed, control.rawValue: .control,
+            cleanupIntent.rawValue: .cleanupIntent, cleanupResult.rawValue: .cleanupResult,
+            observation.rawValue: .observation, endex.rawValue: .endex, uncertain.rawValue: .uncertain,
+        ]
+
+        /// This kind as ``Known``, or `nil` for a kind this version does not know.
+        package var known: Known? { Self.knownByName[rawValue] }
+
         /// Every kind this version of drillctl writes.
         public static let known: [Kind] = [
             .runCreated, .startex, .injectIntent, .injectFired, .hostActionStarted, .hostActionResult,
@@ -173,14 +194,10 @@ extension JournalEvent {
     }
 }
 
-/// A response phase, in the order a team goes through them (acknowledge -> report -> resolve). Scenarios add
-/// the words conditions use (Scenario.swift).
-public enum ResponsePhase: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
-    /// The team has seen the inject and is on it (detection).
+/// A response phase: acknowledge -> report -> resolve.
+public enum ResponsePhase: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     case acknowledge
-    /// The team has reported to exercise control.
     case report
-    /// The team has contained and recovered.
     case resolve
 
     public static func < (lhs: ResponsePhase, rhs: ResponsePhase) -> Bool {

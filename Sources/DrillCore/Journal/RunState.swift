@@ -23,8 +23,10 @@ public struct RunState: Sendable, Equatable {
 
         /// The status after `event`: STARTEX starts the run, controls pause, resume and abort it, ENDEX ends
         /// it (an aborted run stays aborted). The store keeps its cached status with this same rule.
-        public func next(applying event: JournalEvent) -> Status {
-            switch event.kind {
+        public func next(applying event: JournalEvent) -> Status { next(event.kind.known, event) }
+
+        fileprivate func next(_ known: JournalEvent.Kind.Known?, _ event: JournalEvent) -> Status {
+            switch known {
             case .startex: return self == .created ? .running : self
             case .endex: return self == .aborted ? .aborted : .ended
             case .control:
@@ -205,9 +207,10 @@ public struct RunState: Sendable, Equatable {
         if event.exerciseMillis > lastExerciseMillis { lastExerciseMillis = event.exerciseMillis }
         lastWallMillis = event.wallMillis
         let previousStatus = status
-        status = status.next(applying: event)
+        let known = event.kind.known
+        status = status.next(known, event)
 
-        switch event.kind {
+        switch known {
         case .runCreated:
             scenario = event.payload["scenario"]?.stringValue ?? scenario
             createdWallMillis = event.wallMillis
@@ -253,7 +256,7 @@ public struct RunState: Sendable, Equatable {
                 let phase = event.payload["phase"]?.stringValue.flatMap(ResponsePhase.init(rawValue:))
             else { break }
             teamInjects[TeamInject(inject: inject, team: team), default: TeamInjectState()].deadlineOutcomes[phase] =
-                event.kind == .deadlineMet
+                event.kind.known == .deadlineMet
         case .control:
             applyControl(event, previousStatus: previousStatus)
         case .cleanupIntent:
@@ -414,4 +417,24 @@ public struct RunState: Sendable, Equatable {
     }
 
     private var pendingIndex: [PendingKey: Int64] = [:]
+}
+
+extension RunState {
+    /// Why a team's response cannot be recorded now, or `nil` when it can. `drillctl respond` and the portal both
+    /// ask this before appending a ``JournalEvent/Kind/response``, so they refuse the same things with the same
+    /// words. Late responses are allowed (they are marked late); responses after ENDEX or an abort are allowed
+    /// too, since a team may report what it did in the last minutes. Refused: a run that has not started, and an
+    /// inject the team never received.
+    public func refusalOfResponse(inject: String, team: String) -> String? {
+        if status == .created {
+            return "the drill has not started yet (no STARTEX); nothing can be answered before it does"
+        }
+        guard teamInjects[TeamInject(inject: inject, team: team)]?.deliveredAtMillis != nil else {
+            if injects[inject] == nil {
+                return "inject '\(inject)' has not been fired in this run"
+            }
+            return "team '\(team)' did not receive inject '\(inject)'; a team answers only the injects delivered to it"
+        }
+        return nil
+    }
 }

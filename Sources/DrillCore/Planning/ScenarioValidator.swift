@@ -237,16 +237,17 @@ private struct Checker {
                     map[path + ".targets", path + ".after", path]
                 )
             }
-            let reach = resolver.reach(selected: selected, selector: selector)
+            let teamless = resolver.reachSets(selected: selected, selector: selector).teamless
             targetHosts = selected.intersection(resolver.scope)
             if targetHosts.isEmpty && outside.isEmpty && !scenario.scope.isEmpty {
                 error(
                     "the targets of inject '\(inject.id)' (\(describe(selector))) match no host",
                     map[path + ".targets", path + ".after", path]
                 )
-            } else if !reach.teamless.isEmpty {
+            } else if !teamless.isEmpty {
+                let names = resolver.names(teamless)
                 warning(
-                    "inject '\(inject.id)' reaches \(reach.teamless.count) host\(reach.teamless.count == 1 ? "" : "s") that belong to no team it reaches (\(listed(reach.teamless))); actions run there but no team is told",
+                    "inject '\(inject.id)' reaches \(names.count) host\(names.count == 1 ? "" : "s") that belong to no team it reaches (\(listed(names))); actions run there but no team is told",
                     map[path + ".targets", path]
                 )
             }

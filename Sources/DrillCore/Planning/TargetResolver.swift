@@ -18,6 +18,8 @@ struct TargetResolver {
     private(set) var hostTeams: [[Int]]
     /// Hosts that belong to at least one team.
     private(set) var teamMembers: HostSet
+    /// The first team with each id (a duplicated id is an error reported elsewhere; it resolves to the first).
+    private(set) var firstTeam: [String: Int] = [:]
     private var patternCache: [String: HostSet] = [:]
     private var groupCache: [String: HostSet] = [:]
     private var provinceCache: [String: HostSet] = [:]
@@ -37,7 +39,10 @@ struct TargetResolver {
         for pattern in scenario.scope { scope.formUnion(hosts(matching: pattern)) }
         for (teamIndex, team) in scenario.teams.enumerated() {
             let hosts = hostsOf(team)
-            if teamHosts[team.id] == nil { teamHosts[team.id] = hosts }
+            if teamHosts[team.id] == nil {
+                teamHosts[team.id] = hosts
+                firstTeam[team.id] = teamIndex
+            }
             for position in hosts.positions { hostTeams[position].append(teamIndex) }
             teamMembers.formUnion(hosts)
         }
@@ -158,24 +163,33 @@ struct TargetResolver {
         }
     }
 
-    /// Each reached team's hosts (selected ∩ team ∩ scope), in scenario team order, hosts in inventory order;
-    /// and the selected in-scope hosts that belong to no allowed team.
+    /// Each reached team's hosts (selected ∩ team ∩ scope), in scenario team order, as host sets; and the
+    /// selected in-scope hosts that belong to no allowed team.
+    func reachSets(
+        selected: HostSet,
+        selector: TargetSelector
+    ) -> (teams: [(team: Int, hosts: HostSet)], teamless: HostSet) {
+        let targets = selected.intersection(scope)
+        var teams: [(team: Int, hosts: HostSet)] = []
+        var covered = empty
+        for team in allowedTeams(selector) {
+            // A duplicated team id resolves to the first team's hosts; only count them once.
+            let id = scenario.teams[team].id
+            guard firstTeam[id] == team, let members = teamHosts[id] else { continue }
+            let hosts = targets.intersection(members)
+            guard !hosts.isEmpty else { continue }
+            teams.append((team, hosts))
+            covered.formUnion(hosts)
+        }
+        return (teams, targets.subtracting(covered))
+    }
+
+    /// ``reachSets(selected:selector:)`` with host names, in inventory order.
     func reach(
         selected: HostSet,
         selector: TargetSelector
     ) -> (teams: [(team: Int, hosts: [String])], teamless: [String]) {
-        let targets = selected.intersection(scope)
-        var teams: [(team: Int, hosts: [String])] = []
-        var covered = empty
-        for team in allowedTeams(selector) {
-            guard let members = teamHosts[scenario.teams[team].id] else { continue }
-            let hosts = targets.intersection(members)
-            // A duplicated team id resolves to the first team's hosts; only count them once.
-            guard !hosts.isEmpty, scenario.teams.firstIndex(where: { $0.id == scenario.teams[team].id }) == team
-            else { continue }
-            teams.append((team, names(hosts)))
-            covered.formUnion(hosts)
-        }
-        return (teams, names(targets.subtracting(covered)))
+        let sets = reachSets(selected: selected, selector: selector)
+        return (sets.teams.map { ($0.team, names($0.hosts)) }, names(sets.teamless))
     }
 }

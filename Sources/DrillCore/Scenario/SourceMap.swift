@@ -3,7 +3,7 @@
 ///
 /// Keys are paths into the document: `teams[2]`, `teams[2].province`, `injects[0].targets.team[1]`,
 /// `injects[4].after.inject`. A scalar given where a list was allowed is recorded under both `path` and
-/// `path[0]`. A key's own position (rather than its value's) is recorded under `path@`.
+/// `path[0]`.
 public struct SourceMap: Sendable, Hashable {
     public private(set) var locations: [String: SourceLocation] = [:]
 

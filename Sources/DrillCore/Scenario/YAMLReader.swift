@@ -117,7 +117,6 @@ struct YAMLReader {
             fields.index[key] = fields.entries.count
             fields.entries.append(Entry(key: key, keyNode: keyNode, value: value))
             sourceMap.record("\(fields.path).\(key)", location(value))
-            sourceMap.record("\(fields.path).\(key)@", location(keyNode))
         }
         for merge in merges {
             switch merge {
@@ -248,10 +247,8 @@ struct YAMLReader {
         case .scalar(let scalar):
             if scalar.style != .plain { return .string(scalar.string) }
             if Self.isNull(scalar) { return .null }
-            if let value = node.bool { return .bool(value) }
-            if let value = node.int { return .int(value) }
-            if let value = node.float { return .double(value) }
-            return .string(scalar.string)
+            // YAML 1.1 as Ansible (PyYAML) reads it: `yes` is true, `0755` is octal, `1:30` is base 60.
+            return YAML11Scalar.resolvePlain(scalar.string)
         case .sequence(let sequence):
             return .list(sequence.map { value($0) })
         case .mapping(let mapping):

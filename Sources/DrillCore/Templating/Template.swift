@@ -93,27 +93,49 @@ public struct Template: Sendable, Hashable {
     public init(parsing text: String) throws(TemplateError) {
         self.text = text
         var segments: [Segment] = []
-        var literal = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
-            literal += rest[..<open.lowerBound]
-            let offset = text.distance(from: text.startIndex, to: open.lowerBound)
-            let afterOpen = rest[open.upperBound...]
-            guard let close = afterOpen.range(of: "}}") else {
+        // Scan UTF-8 bytes: `{` and `}` are ASCII, so they never occur inside a multi-byte character.
+        let utf8 = text.utf8
+        var literalStart = utf8.startIndex
+        var index = utf8.startIndex
+        while let open = Template.find(UInt8(ascii: "{"), in: utf8, from: index) {
+            let offset = text.distance(from: text.startIndex, to: open)
+            let bodyStart = utf8.index(open, offsetBy: 2)
+            guard let close = Template.find(UInt8(ascii: "}"), in: utf8, from: bodyStart) else {
                 throw TemplateError(message: "'{{' is never closed with '}}'", offset: offset)
             }
-            let body = afterOpen[..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            let body = Template.trimmed(text[bodyStart..<close])
             let reference = try Template.reference(body, offset: offset)
-            if !literal.isEmpty {
-                segments.append(.literal(literal))
-                literal = ""
-            }
+            if literalStart < open { segments.append(.literal(String(text[literalStart..<open]))) }
             segments.append(.reference(reference))
-            rest = afterOpen[close.upperBound...]
+            index = utf8.index(close, offsetBy: 2)
+            literalStart = index
         }
-        literal += rest
-        if !literal.isEmpty { segments.append(.literal(literal)) }
+        if literalStart < utf8.endIndex { segments.append(.literal(String(text[literalStart...]))) }
         self.segments = segments
+    }
+
+    /// The position of the first doubled `byte` (`{{` or `}}`) at or after `start`.
+    static func find(_ byte: UInt8, in utf8: String.UTF8View, from start: String.Index) -> String.Index? {
+        var index = start
+        var previous: String.Index?
+        while index < utf8.endIndex {
+            if utf8[index] == byte {
+                if let previous { return previous }
+                previous = index
+            } else {
+                previous = nil
+            }
+            index = utf8.index(after: index)
+        }
+        return nil
+    }
+
+    /// `text` without leading and trailing spaces and tabs.
+    static func trimmed(_ text: Substring) -> String {
+        var slice = text
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return String(slice)
     }
 
     /// The placeholders that sit inside single or double quotes when the template is read as a shell command.
@@ -134,7 +156,9 @@ public struct Template: Sendable, Hashable {
     }
 
     /// True when `text` has no placeholder at all (rendering it is the identity).
-    public static func isPlain(_ text: String) -> Bool { !text.contains("{{") }
+    public static func isPlain(_ text: String) -> Bool {
+        find(UInt8(ascii: "{"), in: text.utf8, from: text.startIndex) == nil
+    }
 
     static func reference(_ body: String, offset: Int) throws(TemplateError) -> Reference {
         if body.isEmpty { throw TemplateError(message: "empty placeholder '{{ }}'", offset: offset) }

@@ -77,3 +77,26 @@ public struct TemplateContext: Sendable, Hashable {
 
     var whereText: String { host.map { " on host '\($0.name)'" } ?? "" }
 }
+
+extension Plan {
+    /// The context to render `planned`'s templates with: for its message to `team` (no host), or for a command
+    /// on `host` (a host of `team`, or of no team).
+    ///
+    /// The host's variables are its resolved inventory variables; team and province come from the scenario.
+    public func templateContext(
+        for planned: PlannedInject,
+        team teamID: String?,
+        host hostName: String? = nil,
+        inventory: Inventory
+    ) -> TemplateContext {
+        var context = TemplateContext(scenario: scenario, inject: planned.inject)
+        if let teamID, let team = scenario.team(teamID) {
+            context.team = team
+            context.province = scenario.province(team.province)
+        }
+        if let hostName {
+            context.host = TemplateContext.Host(name: hostName, variables: inventory.variables(forHost: hostName))
+        }
+        return context
+    }
+}

@@ -334,6 +334,28 @@ struct RunStateTests {
         #expect(state.status == .ended)
     }
 
+    @Test("A response is refused before STARTEX, for an inject not fired, and for an inject the team never received")
+    func responseRefusals() {
+        var script = JournalScript()
+        script.add(.runCreated, at: 0, payload: RunCreatedPayload(scenario: "s"))
+        #expect(script.state.refusalOfResponse(inject: "webshell", team: "yn")?.contains("not started") == true)
+        script.add(.startex, at: 0)
+        #expect(
+            script.state.refusalOfResponse(inject: "webshell", team: "yn")
+                == "inject 'webshell' has not been fired in this run"
+        )
+        script.add(.injectIntent, at: 10, inject: "webshell")
+        script.add(.injectFired, at: 10, inject: "webshell")
+        script.add(.delivered, at: 10, inject: "webshell", team: "yn", payload: DeliveredPayload())
+        #expect(script.state.refusalOfResponse(inject: "webshell", team: "yn") == nil)
+        #expect(
+            script.state.refusalOfResponse(inject: "webshell", team: "gz")
+                == "team 'gz' did not receive inject 'webshell'; a team answers only the injects delivered to it"
+        )
+        script.add(.endex, at: 99)
+        #expect(script.state.refusalOfResponse(inject: "webshell", team: "yn") == nil, "late reports are kept")
+    }
+
     @Test("Folding in one go equals applying events one at a time (a live tail)")
     func incremental() {
         let events = SyntheticJournal.events(runID: "r", teams: 4, injects: 3, hostsPerTeam: 2)

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ansible_inventory="${ANSIBLE_INVENTORY:-ansible-inventory}"
-for source in *.yaml *.ini */; do
+for source in *.yaml *.ini folder/; do
     name="${source%/}"
     name="${name%.*}"
     case "$name" in *.expected) continue ;; esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates patterns.expected.json: for each line of patterns.txt, the hosts that
 # `ansible -i patterns.yaml PATTERN --list-hosts` lists, in its order. Needs only a throwaway
-# ansible-core (see ../inventory/regenerate.sh); made with ansible-core 2.19.14.
+# ansible-core (see ../regenerate.sh); made with ansible-core 2.19.14.
 set -euo pipefail
 cd "$(dirname "$0")"
 ansible="${ANSIBLE:-ansible}"

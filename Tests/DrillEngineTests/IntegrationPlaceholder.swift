@@ -1,0 +1,1 @@
+import Testing  // Placeholder until the engine's tests are merged.
