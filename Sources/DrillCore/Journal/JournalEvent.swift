@@ -194,16 +194,8 @@ extension JournalEvent {
     }
 }
 
-/// A response phase: acknowledge -> report -> resolve.
-public enum ResponsePhase: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
-    case acknowledge
-    case report
-    case resolve
-
-    public static func < (lhs: ResponsePhase, rhs: ResponsePhase) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
-}
+// `ResponsePhase` (acknowledge -> report -> resolve) is defined ONCE, with the scenario model in
+// Scenario/Scenario.swift. Do not define it here again.
 
 /// The idempotency keys that make intents unique in a journal. A resumed engine that tries to record an intent
 /// again gets the first one back (``JournalWriter/appendIfAbsent(_:)``) instead of acting twice.
