@@ -121,15 +121,9 @@ public struct Objective: Sendable, Hashable {
     }
 }
 
-/// A response phase, in the order a team goes through them.
-public enum ResponsePhase: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
-    /// The team has seen the inject and is on it (detection).
-    case acknowledge
-    /// The team has reported to exercise control.
-    case report
-    /// The team has contained and recovered.
-    case resolve
-
+// `ResponsePhase` (acknowledge -> report -> resolve) is defined with the journal's events
+// (Journal/JournalEvent.swift); scenarios add the words conditions use.
+extension ResponsePhase {
     /// The participle used in conditions: `acknowledged`, `reported`, `resolved`.
     public var pastTense: String {
         switch self {
@@ -137,10 +131,6 @@ public enum ResponsePhase: String, Sendable, Hashable, CaseIterable, Codable, Co
         case .report: "reported"
         case .resolve: "resolved"
         }
-    }
-
-    public static func < (lhs: ResponsePhase, rhs: ResponsePhase) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }
 
