@@ -194,8 +194,22 @@ extension JournalEvent {
     }
 }
 
-// `ResponsePhase` (acknowledge -> report -> resolve) is defined ONCE, with the scenario model in
-// Scenario/Scenario.swift. Do not define it here again.
+/// A response phase, in the order a team goes through them: acknowledge -> report -> resolve.
+///
+/// Defined once, here, with the journal's events; the scenario model adds the words conditions use
+/// (`pastTense`, in Scenario/Scenario.swift).
+public enum ResponsePhase: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    /// The team has seen the inject and is on it (detection).
+    case acknowledge
+    /// The team has reported to exercise control.
+    case report
+    /// The team has contained and recovered.
+    case resolve
+
+    public static func < (lhs: ResponsePhase, rhs: ResponsePhase) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
 
 /// The idempotency keys that make intents unique in a journal. A resumed engine that tries to record an intent
 /// again gets the first one back (``JournalWriter/appendIfAbsent(_:)``) instead of acting twice.
