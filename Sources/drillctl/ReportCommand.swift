@@ -10,7 +10,7 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Write the after-action report of a run: HTML, Markdown, JSON or CSV.",
         discussion: """
-            RUN is a run id (a folder under --runs) or a run folder. The report is computed from the run's journal \
+            RUN is a run id (a folder under --run-dir) or a run folder. The report is computed from the run's journal \
             and the copy of its scenario in the run folder, merged with RUNDIR/improvement-plan.yaml when that \
             file exists. It is written to RUNDIR/report.<format> unless -o names another file; `-o -` writes it \
             to standard output. `--format all` writes all four files into the run folder. A run still going gets \
@@ -39,8 +39,12 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Where to write the report; '-' for standard output.")
     var output: String?
 
-    @Option(help: "The folder holding run folders, when RUN is a run id.", completion: .directory)
-    var runs: String = ProcessInfo.processInfo.environment["DRILL_RUNS"] ?? "runs"
+    @Option(
+        name: [.customLong("run-dir"), .customLong("runs")],
+        help: "The folder holding run folders, when RUN is a run id (default: runs, in the current folder).",
+        completion: .directory
+    )
+    var runs: String = "runs"
 
     func validate() throws {
         guard ReportLanguage(rawValue: lang) != nil else {

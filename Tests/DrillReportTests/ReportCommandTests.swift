@@ -37,7 +37,7 @@ struct ReportCommandTests {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         let run = try Self.makeRun(in: temp)
-        let result = try CommandRunner.drillctl(["report", SampleRun.runID, "--runs", temp.path, "--format", "all"])
+        let result = try CommandRunner.drillctl(["report", SampleRun.runID, "--run-dir", temp.path, "--format", "all"])
         #expect(result.status == 0, "\(result)")
         for ext in ["html", "md", "json", "csv"] {
             #expect(FileManager.default.fileExists(atPath: run.url.appendingPathComponent("report.\(ext)").path))
@@ -92,7 +92,7 @@ struct ReportCommandTests {
     func errors() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        let missing = try CommandRunner.drillctl(["report", "no-such-run", "--runs", temp.path])
+        let missing = try CommandRunner.drillctl(["report", "no-such-run", "--run-dir", temp.path])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no journal at"))
         let lang = try CommandRunner.drillctl(["report", "x", "--lang", "fr"])
