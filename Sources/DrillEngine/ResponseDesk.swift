@@ -47,6 +47,36 @@ public struct ResponseDesk: Sendable {
         actor: JournalEvent.Actor? = nil,
         wallMillis: Int64
     ) async throws -> Receipt {
+        let events = try await journal.allEvents()
+        return try await respond(
+            team: team,
+            inject: inject,
+            phase: phase,
+            text: text,
+            actor: actor,
+            wallMillis: wallMillis,
+            state: RunState.fold(events),
+            clock: RunClock(journal: events),
+            runID: events.first?.runID
+        )
+    }
+
+    /// ``respond(team:inject:phase:text:actor:wallMillis:)`` for a caller that keeps the run's state and clock
+    /// folded from the journal (the portal tails it): the same checks and the same event, without reading the
+    /// whole journal for every response.
+    ///
+    /// - Throws: ``Refusal`` as the other form; a journal error when it cannot be written.
+    public func respond(
+        team: String,
+        inject: String,
+        phase: ResponsePhase,
+        text: String? = nil,
+        actor: JournalEvent.Actor? = nil,
+        wallMillis: Int64,
+        state: RunState,
+        clock: RunClock,
+        runID: String? = nil
+    ) async throws -> Receipt {
         if let scenario {
             guard scenario.team(team) != nil else {
                 let known = scenario.teams.map(\.id).joined(separator: ", ")
@@ -56,8 +86,6 @@ public struct ResponseDesk: Sendable {
                 throw Refusal("refused: there is no inject '\(inject)' in this drill")
             }
         }
-        let events = try await journal.allEvents()
-        let state = RunState.fold(events)
         switch state.status {
         case .created: throw Refusal("refused: the drill has not started (no STARTEX yet)")
         case .ended, .aborted:
@@ -69,12 +97,11 @@ public struct ResponseDesk: Sendable {
                 "refused: inject '\(inject)' was never delivered to team '\(team)'; a team responds only to injects it received"
             )
         }
-        let clock = RunClock(journal: events)
         let exercise = clock.exerciseMillis(atWallMillis: wallMillis)
         let written = try await journal.append(
             JournalEvent(
                 kind: .response,
-                runID: state.runID ?? events.first?.runID ?? "",
+                runID: state.runID ?? runID ?? "",
                 wallMillis: wallMillis,
                 exerciseMillis: exercise,
                 inject: inject,

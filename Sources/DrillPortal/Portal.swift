@@ -262,7 +262,9 @@ public final class Portal: Sendable {
                 )
             )
         case "apiInbox":
-            return try json(PortalViews.inbox(feed.snapshot, team: call.identity!.subject, scenario: scenario, now: now()))
+            return try json(
+                PortalViews.inbox(feed.snapshot, team: call.identity!.subject, scenario: scenario, now: now())
+            )
         case "apiAcknowledge", "apiReport", "apiResolve":
             let phase = Self.phase(fromRouteName: call.route.name)
             var text: String?
@@ -433,7 +435,10 @@ public final class Portal: Sendable {
             throw PortalError.invalid("aborting the drill needs confirmation ('confirm': true)")
         }
         if let inject = input.request.inject, !Self.isValidID(inject) { throw PortalError.notFound("no such inject") }
-        let event = try await commands.control(input.request, actor: JournalEvent.Actor(.director, id: call.identity!.subject))
+        let event = try await commands.control(
+            input.request,
+            actor: JournalEvent.Actor(.director, id: call.identity!.subject)
+        )
         try await readYourWrites()
         return event
     }
@@ -460,7 +465,8 @@ public final class Portal: Sendable {
             status: status,
             headers: [
                 .contentType: "text/html; charset=utf-8",
-                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+                .contentSecurityPolicy:
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
             ],
             body: .init(byteBuffer: ByteBuffer(string: text))
         )

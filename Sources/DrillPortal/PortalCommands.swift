@@ -120,13 +120,18 @@ public struct EngineCommandDesk: PortalCommandHandling {
         case .running, .paused: break
         }
         do {
+            // The desk's checks run against the state the feed keeps folded (caught up above when the
+            // delivery was not seen yet), so a response does not re-read the whole journal.
             return try await desk.respond(
                 team: team,
                 inject: inject,
                 phase: phase,
                 text: text,
                 actor: actor,
-                wallMillis: now()
+                wallMillis: now(),
+                state: state.run,
+                clock: state.clock,
+                runID: runID
             ).event
         } catch let refusal as ResponseDesk.Refusal {
             throw PortalError.conflict(refusal.description)

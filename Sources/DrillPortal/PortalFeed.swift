@@ -51,13 +51,15 @@ public final class PortalFeed: Service, Sendable {
                 if events.isEmpty { break }
                 total += events.count
                 after = events.last?.sequence ?? after
-                state.withLock { state in
-                    for event in events {
-                        state.portal.apply(event)
-                        for subscriber in state.subscribers.values
-                        where PortalVisibility.canSee(subscriber.identity, event) {
-                            subscriber.continuation.yield(event)
-                        }
+                // Fold under the lock, yield outside it: a stream whose consumer went away runs its
+                // `onTermination` (which takes this lock) from inside `yield`, and the lock is not recursive.
+                let subscribers = state.withLock { state in
+                    for event in events { state.portal.apply(event) }
+                    return Array(state.subscribers.values)
+                }
+                for event in events {
+                    for subscriber in subscribers where PortalVisibility.canSee(subscriber.identity, event) {
+                        subscriber.continuation.yield(event)
                     }
                 }
                 if events.count < 2000 { break }
@@ -95,7 +97,8 @@ public final class PortalFeed: Service, Sendable {
                 }
                 try? await Task.sleep(for: interval)
             }
-        } onGracefulShutdown: {}
+        } onGracefulShutdown: {
+        }
         let subscribers = state.withLock { state in
             let all = state.subscribers.values.map(\.continuation)
             state.subscribers = [:]

@@ -44,7 +44,8 @@ public enum PortalLanguage: String, Sendable, CaseIterable {
         "pendingresp": "Pending responses", "failures": "Host failures", "controls": "Controls",
         "pause": "Pause", "resume": "Resume", "trigger": "Trigger now", "extend": "Extend deadline",
         "abort": "Abort the drill", "confirm": "I confirm", "minutes": "minutes", "phase": "Phase",
-        "allteams": "all teams", "evaluator": "Evaluator", "scores": "Scores", "confirm.abort":
+        "allteams": "all teams", "evaluator": "Evaluator", "scores": "Scores",
+        "confirm.abort":
             "Abort the drill? Cleanup will run on every host.", "at": "at",
     ]
 

@@ -125,7 +125,9 @@ enum PortalPages {
 
     static func clock(_ millis: Int64) -> String {
         let seconds = max(0, millis / 1000)
-        let h = seconds / 3600, m = seconds % 3600 / 60, s = seconds % 60
+        let h = seconds / 3600
+        let m = seconds % 3600 / 60
+        let s = seconds % 60
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(h):\(two(m)):\(two(s))"
     }
@@ -134,7 +136,8 @@ enum PortalPages {
         let name = c.t("phase.\(phase.phase)")
         if phase.done {
             let late = phase.late ? " <span class=\"late\">\(c.t("late"))</span>" : ""
-            return "<span class=\"phase\">\(name): <span class=\"done\">✓ \(clock(phase.doneAtMillis ?? 0))</span>\(late)</span>"
+            return
+                "<span class=\"phase\">\(name): <span class=\"done\">✓ \(clock(phase.doneAtMillis ?? 0))</span>\(late)</span>"
         }
         guard let remaining = phase.remainingMillis else {
             return "<span class=\"phase\">\(name): <span class=\"muted\">\(c.t("nodeadline"))</span></span>"
@@ -174,7 +177,10 @@ enum PortalPages {
         for item in inbox.items {
             let inject = HTML.escape(item.inject)
             let path = "/team/injects/\(HTML.escape(percentEncode(item.inject)))"
-            let severity = item.severity.map { "<span class=\"sev sev-\(HTML.escape($0))\">\(c.t("severity")) \(HTML.escape($0))</span> " } ?? ""
+            let severity =
+                item.severity.map {
+                    "<span class=\"sev sev-\(HTML.escape($0))\">\(c.t("severity")) \(HTML.escape($0))</span> "
+                } ?? ""
             let acknowledged = item.phases.first { $0.phase == "acknowledge" }?.done ?? false
             let resolved = item.phases.first { $0.phase == "resolve" }?.done ?? false
             out += """
@@ -192,7 +198,8 @@ enum PortalPages {
                 out += "<h4>\(c.t("reports"))</h4>"
                 for report in item.reports {
                     let late = report.late ? " <span class=\"late\">\(c.t("late"))</span>" : ""
-                    out += "<div class=\"report\"><span class=\"muted\">\(clock(report.atMillis))</span>\(late)<pre>\(HTML.escape(report.text))</pre></div>"
+                    out +=
+                        "<div class=\"report\"><span class=\"muted\">\(clock(report.atMillis))</span>\(late)<pre>\(HTML.escape(report.text))</pre></div>"
                 }
             }
             out += "</div>"
@@ -229,7 +236,8 @@ enum PortalPages {
             out += "<tr><th>\(HTML.escape(PortalViews.title(inject, c.scenario)))</th>"
             for team in board.teams {
                 if let cell = board.cells.first(where: { $0.inject == inject && $0.team == team }) {
-                    out += "<td>" + cell.phases.map { phaseCell(c, $0) + "<br>" }.joined()
+                    out +=
+                        "<td>" + cell.phases.map { phaseCell(c, $0) + "<br>" }.joined()
                         + (cell.observations > 0 ? "<span class=\"muted\">✎ \(cell.observations)</span>" : "") + "</td>"
                 } else {
                     out += "<td class=\"muted\">—</td>"
@@ -240,14 +248,17 @@ enum PortalPages {
         out += "</table></div>"
         // Observation form.
         out += "<div class=\"card\"><h2>\(c.t("observe"))</h2>"
-        out += "<form method=\"post\" action=\"/evaluator/observations\">\(c.csrfField)<label>\(c.t("inject")) / \(c.t("team")) <select name=\"pair\" required>"
+        out +=
+            "<form method=\"post\" action=\"/evaluator/observations\">\(c.csrfField)<label>\(c.t("inject")) / \(c.t("team")) <select name=\"pair\" required>"
         for cell in board.cells {
             let value = HTML.escape("\(cell.inject)|\(cell.team)")
-            out += "<option value=\"\(value)\">\(HTML.escape(PortalViews.title(cell.inject, c.scenario))) → \(HTML.escape(c.scenario?.team(cell.team)?.name ?? cell.team))</option>"
+            out +=
+                "<option value=\"\(value)\">\(HTML.escape(PortalViews.title(cell.inject, c.scenario))) → \(HTML.escape(c.scenario?.team(cell.team)?.name ?? cell.team))</option>"
         }
         out += "</select></label><br>"
         for criterion in c.criteria {
-            out += "<label>\(HTML.escape(criterion.title)) <input type=\"number\" min=\"0\" max=\"5\" step=\"1\" name=\"score.\(HTML.escape(criterion.id))\"></label> "
+            out +=
+                "<label>\(HTML.escape(criterion.title)) <input type=\"number\" min=\"0\" max=\"5\" step=\"1\" name=\"score.\(HTML.escape(criterion.id))\"></label> "
         }
         out += "<br><label>\(c.t("rating")) <select name=\"rating\"><option value=\"\">—</option>"
         out += "<option>P</option><option>S</option><option>M</option><option>U</option></select></label>"
@@ -258,7 +269,8 @@ enum PortalPages {
         out += "<div class=\"card\"><h2>\(c.t("observations"))</h2>"
         if visible.isEmpty { out += "<p class=\"muted\">\(c.t("none"))</p>" }
         for observation in visible {
-            let scores = observation.scores.keys.sorted().map { "\(HTML.escape($0)) \(Int(observation.scores[$0]!))" }.joined(separator: ", ")
+            let scores = observation.scores.keys.sorted().map { "\(HTML.escape($0)) \(Int(observation.scores[$0]!))" }
+                .joined(separator: ", ")
             out += """
                 <div class="observation"><b>\(HTML.escape(observation.inject))</b> → \(HTML.escape(observation.team)) · \
                 \(c.t("evaluator")) \(HTML.escape(observation.evaluator)) · \(c.t("scores")): \(scores) \
@@ -280,10 +292,12 @@ enum PortalPages {
         out += "<div class=\"card\"><h2>\(c.t("controls"))</h2>"
         let status = c.state.run.status
         if status == .running {
-            out += "<form class=\"inline\" method=\"post\" action=\"/director/control\">\(c.csrfField)<input type=\"hidden\" name=\"action\" value=\"pause\"><button type=\"submit\">\(c.t("pause"))</button></form> "
+            out +=
+                "<form class=\"inline\" method=\"post\" action=\"/director/control\">\(c.csrfField)<input type=\"hidden\" name=\"action\" value=\"pause\"><button type=\"submit\">\(c.t("pause"))</button></form> "
         }
         if status == .paused {
-            out += "<form class=\"inline\" method=\"post\" action=\"/director/control\">\(c.csrfField)<input type=\"hidden\" name=\"action\" value=\"resume\"><button type=\"submit\">\(c.t("resume"))</button></form> "
+            out +=
+                "<form class=\"inline\" method=\"post\" action=\"/director/control\">\(c.csrfField)<input type=\"hidden\" name=\"action\" value=\"resume\"><button type=\"submit\">\(c.t("resume"))</button></form> "
         }
         let injectOptions = PortalViews.injects(c.state, c.scenario).map {
             "<option value=\"\(HTML.escape($0))\">\(HTML.escape(PortalViews.title($0, c.scenario)))</option>"
@@ -309,19 +323,23 @@ enum PortalPages {
         out += "</table></div><div class=\"card\"><h2>\(c.t("fired"))</h2><table>"
         for fired in view.fired {
             let ok = fired.hosts.filter(\.succeeded).count
-            out += "<tr><td>\(clock(fired.firedAtMillis ?? 0))</td><td>\(HTML.escape(PortalViews.title(fired.inject, c.scenario)))</td>"
+            out +=
+                "<tr><td>\(clock(fired.firedAtMillis ?? 0))</td><td>\(HTML.escape(PortalViews.title(fired.inject, c.scenario)))</td>"
             out += "<td>\(c.t("hosts")): <span class=\"ok\">\(ok)</span> / \(fired.hosts.count)</td></tr>"
         }
         out += "</table></div><div class=\"card\"><h2>\(c.t("pendingresp"))</h2><table>"
         for pending in view.pending.prefix(50) {
-            let remaining = pending.remainingMillis.map {
-                "<span class=\"\($0 < 0 ? "overdue" : "due")\" data-remaining=\"\($0)\" data-due=\"\(c.t("pending"))\" data-overdue=\"\(c.t("overdue"))\">\(clock(abs($0)))</span>"
-            } ?? "<span class=\"muted\">\(c.t("nodeadline"))</span>"
-            out += "<tr><td>\(HTML.escape(pending.team))</td><td>\(HTML.escape(pending.inject))</td><td>\(c.t("phase.\(pending.phase)"))</td><td>\(remaining)</td></tr>"
+            let remaining =
+                pending.remainingMillis.map {
+                    "<span class=\"\($0 < 0 ? "overdue" : "due")\" data-remaining=\"\($0)\" data-due=\"\(c.t("pending"))\" data-overdue=\"\(c.t("overdue"))\">\(clock(abs($0)))</span>"
+                } ?? "<span class=\"muted\">\(c.t("nodeadline"))</span>"
+            out +=
+                "<tr><td>\(HTML.escape(pending.team))</td><td>\(HTML.escape(pending.inject))</td><td>\(c.t("phase.\(pending.phase)"))</td><td>\(remaining)</td></tr>"
         }
         out += "</table></div><div class=\"card\"><h2>\(c.t("failures"))</h2><table>"
         for failure in view.hostFailures {
-            out += "<tr><td>\(HTML.escape(failure.host))</td><td>\(HTML.escape(failure.inject))</td><td class=\"bad\">\(HTML.escape(failure.detail))</td></tr>"
+            out +=
+                "<tr><td>\(HTML.escape(failure.host))</td><td>\(HTML.escape(failure.inject))</td><td class=\"bad\">\(HTML.escape(failure.detail))</td></tr>"
         }
         if view.hostFailures.isEmpty { out += "<tr><td class=\"muted\">\(c.t("none"))</td></tr>" }
         return out + "</table></div>"

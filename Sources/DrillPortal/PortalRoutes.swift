@@ -88,17 +88,47 @@ public enum PortalRoutes {
         PortalRoute(method: .post, path: "/signin", access: .open, kind: .form, name: "signin"),
         PortalRoute(method: .post, path: "/signout", access: anyone, kind: .form, name: "signout"),
         PortalRoute(method: .get, path: "/team", access: team, kind: .page, name: "teamPage"),
-        PortalRoute(method: .post, path: "/team/injects/{inject}/acknowledge", access: team, kind: .form, name: "teamAcknowledge"),
-        PortalRoute(method: .post, path: "/team/injects/{inject}/report", access: team, kind: .form, name: "teamReport"),
-        PortalRoute(method: .post, path: "/team/injects/{inject}/resolve", access: team, kind: .form, name: "teamResolve"),
+        PortalRoute(
+            method: .post,
+            path: "/team/injects/{inject}/acknowledge",
+            access: team,
+            kind: .form,
+            name: "teamAcknowledge"
+        ),
+        PortalRoute(
+            method: .post,
+            path: "/team/injects/{inject}/report",
+            access: team,
+            kind: .form,
+            name: "teamReport"
+        ),
+        PortalRoute(
+            method: .post,
+            path: "/team/injects/{inject}/resolve",
+            access: team,
+            kind: .form,
+            name: "teamResolve"
+        ),
         PortalRoute(method: .get, path: "/evaluator", access: evaluator, kind: .page, name: "evaluatorPage"),
-        PortalRoute(method: .post, path: "/evaluator/observations", access: evaluator, kind: .form, name: "evaluatorObserve"),
+        PortalRoute(
+            method: .post,
+            path: "/evaluator/observations",
+            access: evaluator,
+            kind: .form,
+            name: "evaluatorObserve"
+        ),
         PortalRoute(method: .get, path: "/director", access: director, kind: .page, name: "directorPage"),
         PortalRoute(method: .post, path: "/director/control", access: director, kind: .form, name: "directorControl"),
         PortalRoute(method: .get, path: "/openapi.yaml", access: .open, kind: .document, name: "openapi"),
         PortalRoute(method: .get, path: "/api/session", access: anyone, kind: .api, name: "apiSession"),
         PortalRoute(method: .get, path: "/api/inbox", access: team, kind: .api, name: "apiInbox"),
-        PortalRoute(method: .post, path: "/api/injects/{inject}/acknowledge", access: team, kind: .api, name: "apiAcknowledge"),
+        PortalRoute(
+            method: .post,
+            path: "/api/injects/{inject}/acknowledge",
+            access: team,
+            kind: .api,
+            name: "apiAcknowledge"
+        ),
         PortalRoute(method: .post, path: "/api/injects/{inject}/report", access: team, kind: .api, name: "apiReport"),
         PortalRoute(method: .post, path: "/api/injects/{inject}/resolve", access: team, kind: .api, name: "apiResolve"),
         PortalRoute(method: .get, path: "/api/board", access: watchers, kind: .api, name: "apiBoard"),

@@ -4,9 +4,9 @@ import Foundation
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import NIOSSL
 public import Logging
 import NIOCore
+import NIOSSL
 public import ServiceLifecycle
 import UnixSignals
 
@@ -62,7 +62,8 @@ public struct PortalServer: Service {
     }
 
     /// Serves `portal` (built by hand, e.g. with test doubles).
-    public init(portal: Portal, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws {
+    public init(portal: Portal, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws
+    {
         self.portal = portal
         let configuration = portal.configuration
         let server: HTTPServerBuilder

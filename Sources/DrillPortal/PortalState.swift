@@ -182,7 +182,9 @@ public struct PortalState: Sendable {
     /// have themselves scored (each scores independently until they submit).
     public func observations(visibleTo evaluator: String) -> [Observation] {
         let scored = Set(
-            observations.filter { $0.evaluator == evaluator }.map { RunState.TeamInject(inject: $0.inject, team: $0.team) }
+            observations.filter { $0.evaluator == evaluator }.map {
+                RunState.TeamInject(inject: $0.inject, team: $0.team)
+            }
         )
         return observations.filter {
             $0.evaluator == evaluator || scored.contains(RunState.TeamInject(inject: $0.inject, team: $0.team))

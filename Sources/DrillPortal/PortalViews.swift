@@ -172,7 +172,12 @@ enum PortalViews {
                     deliveredAtMillis: state.run.teamInject(delivery.inject, team)?.deliveredAtMillis,
                     phases: phases(state, inject: delivery.inject, team: team, exerciseNow: exerciseNow),
                     reports: reports.filter { $0.inject == delivery.inject }.map {
-                        InboxView.Report(sequence: $0.sequence, text: $0.text ?? "", atMillis: $0.exerciseMillis, late: $0.late)
+                        InboxView.Report(
+                            sequence: $0.sequence,
+                            text: $0.text ?? "",
+                            atMillis: $0.exerciseMillis,
+                            late: $0.late
+                        )
                     }
                 )
             }

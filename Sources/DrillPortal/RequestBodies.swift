@@ -91,12 +91,17 @@ struct ObservationInput {
         var scores: [String: Double] = [:]
         for criterion in criteria {
             guard let text = form["score.\(criterion.id)"], !text.isEmpty else { continue }
-            guard let value = Int(text) else { throw PortalError.invalid("the score for '\(criterion.id)' must be a whole number") }
+            guard let value = Int(text) else {
+                throw PortalError.invalid("the score for '\(criterion.id)' must be a whole number")
+            }
             scores[criterion.id] = Double(value)
         }
         let rating = form["rating"].flatMap { $0.isEmpty ? nil : $0 }
         let notes = form["notes"].flatMap { $0.isEmpty ? nil : $0 }
-        return try validated(ObservationInput(inject: inject, team: team, scores: scores, rating: rating, notes: notes), criteria)
+        return try validated(
+            ObservationInput(inject: inject, team: team, scores: scores, rating: rating, notes: notes),
+            criteria
+        )
     }
 
     static func fromJSON(_ object: JSONBody.Object, criteria: [RubricCriterion]) throws -> ObservationInput {
@@ -117,7 +122,10 @@ struct ObservationInput {
         }
         let rating = try JSONBody.string(object, "rating", required: false, max: 1)
         let notes = try JSONBody.string(object, "notes", required: false, max: 8000)
-        return try validated(ObservationInput(inject: inject, team: team, scores: scores, rating: rating, notes: notes), criteria)
+        return try validated(
+            ObservationInput(inject: inject, team: team, scores: scores, rating: rating, notes: notes),
+            criteria
+        )
     }
 
     private static func validated(_ input: ObservationInput, _ criteria: [RubricCriterion]) throws -> ObservationInput {

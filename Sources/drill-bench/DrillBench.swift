@@ -14,6 +14,7 @@ struct DrillBench: AsyncParsableCommand {
             JournalBench.self,
             PortalBench.self,
             EngineBench.self,
+            ReportBench.self,
         ]
     )
 }

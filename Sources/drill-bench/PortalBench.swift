@@ -28,6 +28,8 @@ struct PortalBench: AsyncParsableCommand {
     var ackClients = 16
     @Option(help: "Seconds to acknowledge for.")
     var ackSeconds = 5.0
+    @Option(help: "Before measuring acknowledgements, keep the portal up this many seconds (for outside tools).")
+    var holdSeconds = 0
     @Option(help: "Journal durability: full (fsync every commit) or normal.")
     var durability: String = "full"
 
@@ -75,7 +77,9 @@ struct PortalBench: AsyncParsableCommand {
         let expected = teams * injects
         let readerGroup = DispatchGroup()
         readerGroup.enter()
-        DispatchQueue.global().async {
+        // Client threads are real threads, not Dispatch work items: on Linux, Swift's cooperative pool runs on
+        // Dispatch's threads, and blocking client loops there would starve the server being measured.
+        Thread.detachNewThread {
             defer { readerGroup.leave() }
             var pollfds = streams.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             var buffers = [[UInt8]](repeating: [], count: streams.count)
@@ -122,7 +126,11 @@ struct PortalBench: AsyncParsableCommand {
                     inject: "i\(inject)",
                     team: "t\(team)",
                     actor: .engine,
-                    payload: DeliveredPayload(message: "inject \(inject)", severity: "II", deadlines: [.acknowledge: .seconds(600)]).journalValue
+                    payload: DeliveredPayload(
+                        message: "inject \(inject)",
+                        severity: "II",
+                        deadlines: [.acknowledge: .seconds(600)]
+                    ).journalValue
                 )
             }
             let before = BenchClock.now()
@@ -131,21 +139,38 @@ struct PortalBench: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(intervalMillis))
         }
         let waitDeadline = BenchClock.now() + 10
-        while arrivals.withLock({ $0.values.reduce(0) { $0 + $1.count } }) < expected && BenchClock.now() < waitDeadline {
+        while arrivals.withLock({ $0.values.reduce(0) { $0 + $1.count } }) < expected && BenchClock.now() < waitDeadline
+        {
             try await Task.sleep(for: .milliseconds(20))
         }
         readerDone.withLock { $0 = true }
         await withCheckedContinuation { done in readerGroup.notify(queue: .global()) { done.resume() } }
         var latencies: [Double] = []
         arrivals.withLock { table in
-            for (sequence, times) in table { if let start = appendTimes[sequence] { latencies += times.map { ($0 - start) * 1000 } } }
+            for (sequence, times) in table {
+                if let start = appendTimes[sequence] { latencies += times.map { ($0 - start) * 1000 } }
+            }
         }
         latencies.sort()
-        func percentile(_ p: Double) -> Double { latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        func percentile(_ p: Double) -> Double {
+            latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
+        }
         print("live stream: \(latencies.count)/\(expected) deliveries arrived")
-        print(String(format: "delivery latency (journal append -> client): p50 %.1f ms, p99 %.1f ms, max %.1f ms", percentile(0.5), percentile(0.99), latencies.last ?? .nan))
+        print(
+            String(
+                format: "delivery latency (journal append -> client): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                percentile(0.5),
+                percentile(0.99),
+                latencies.last ?? .nan
+            )
+        )
         for socket in streams { socket.close() }
 
+        if holdSeconds > 0 {
+            print("holding: port \(port) code \(codes[0])")
+            fflush(nil)
+            try await Task.sleep(for: .seconds(holdSeconds))
+        }
         // 2. Acknowledgements per second through the API.
         let count = Mutex(0)
         let errors = Mutex(0)
@@ -156,9 +181,12 @@ struct PortalBench: AsyncParsableCommand {
         let workerGroup = DispatchGroup()
         for worker in 0..<ackClients {
             workerGroup.enter()
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 defer { workerGroup.leave() }
-                guard let socket = try? BenchSocket.connect(port: port) else { return }
+                guard let socket = try? BenchSocket.connect(port: port) else {
+                    errors.withLock { $0 += 1000 }
+                    return
+                }
                 var index = worker
                 while BenchClock.now() < stop {
                     let team = index % teamCount
@@ -167,7 +195,10 @@ struct PortalBench: AsyncParsableCommand {
                     socket.send(
                         "POST /api/injects/i\(inject)/acknowledge HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(ackCodes[team])\r\nContent-Length: 0\r\n\r\n"
                     )
-                    guard let status = socket.readResponse() else { break }
+                    guard let status = socket.readResponse() else {
+                        errors.withLock { $0 += 1 }
+                        break
+                    }
                     if status == 201 { count.withLock { $0 += 1 } } else { errors.withLock { $0 += 1 } }
                 }
                 socket.close()
@@ -177,7 +208,16 @@ struct PortalBench: AsyncParsableCommand {
         await withCheckedContinuation { done in workerGroup.notify(queue: .global()) { done.resume() } }
         let elapsed = BenchClock.now() - started
         let acks = count.withLock { $0 }
-        print(String(format: "acknowledgements: %d in %.2f s = %.0f acks/s through the API (%d clients, %d errors)", acks, elapsed, Double(acks) / elapsed, ackClients, errors.withLock { $0 }))
+        print(
+            String(
+                format: "acknowledgements: %d in %.2f s = %.0f acks/s through the API (%d clients, %d errors)",
+                acks,
+                elapsed,
+                Double(acks) / elapsed,
+                ackClients,
+                errors.withLock { $0 }
+            )
+        )
         serverTask.cancel()
         _ = try? await serverTask.value
     }
@@ -205,7 +245,9 @@ final class BenchSocket: @unchecked Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else { throw ValidationError("cannot connect to 127.0.0.1:\(port)") }
         var one: Int32 = 1

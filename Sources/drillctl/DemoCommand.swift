@@ -1,11 +1,12 @@
 import ArgumentParser
+import DrillReport
 import DrillCore
 import DrillEngine
 import DrillLab
 import DrillStore
 import Foundation
 
-/// `drillctl demo`: the practice range, the quick-start drill at speed 60 with simulated teams, a summary.
+/// `drillctl demo`: the practice range, the quick-start drill at speed 60 with simulated teams, the report.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -92,10 +93,9 @@ struct DemoCommand: AsyncParsableCommand {
             )
             exitStatus = result.status
             runFolder = result.directory
-            writeOut("3/4 writing the summary …\n")
+            writeOut("3/4 writing the after-action report and a summary …\n")
             let context = try RunContext.open(result.directory)
-            let summary = try DemoCommand.writeReport(context)
-            writeOut("    \(summary)\n")
+            for path in try DemoCommand.writeReport(context) { writeOut("    \(path)\n") }
         } catch {
             printToStandardError("Error: \(error)")
         }
@@ -114,6 +114,7 @@ struct DemoCommand: AsyncParsableCommand {
                 done (exit status \(exitStatus)). Output:
                   run folder  \(runFolder.url.path)
                   journal     \(runFolder.journalPath)
+                  report      \(runFolder.url.appendingPathComponent("report.html").path) (also .md, .json, .csv)
                   summary     \(runFolder.url.appendingPathComponent("summary.md").path)
                   status      drillctl ctl --run \(runFolder.url.path) status
 
@@ -124,12 +125,27 @@ struct DemoCommand: AsyncParsableCommand {
         _exit(exitStatus)
     }
 
-    /// The demo's after-action output. HOOK for the report issue: replace the body with the real report
-    /// (`drillctl report RUN --format html`) and return its path.
-    static func writeReport(_ context: RunContext) throws -> String {
+    /// The demo's after-action output: the report (`drillctl report RUN --format all`, in Chinese, the
+    /// scenario's language) and a short Markdown summary of the run, both in the run folder.
+    ///
+    /// - Returns: the paths written.
+    static func writeReport(_ context: RunContext) throws -> [String] {
+        var written: [String] = []
+        switch ReportCommand.evaluate(context.directory) {
+        case .success(let evaluation):
+            for format in ReportFormat.allCases {
+                let path = context.directory.url.appendingPathComponent("report.\(format.fileExtension)").path
+                let text = ReportRenderer.render(evaluation, format: format, language: .zh)
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                written.append(path)
+            }
+        case .failure(let error):
+            printToStandardError("could not write the after-action report: \(error.message)")
+        }
         let path = context.directory.url.appendingPathComponent("summary.md").path
         try RunSummaryText.markdown(context).write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        written.append(path)
+        return written
     }
 }
 

@@ -34,6 +34,7 @@ struct DrillCtl: AsyncParsableCommand {
             DemoCommand.self,
             ServeCommand.self,
             TeamCommand.self,
+            ReportCommand.self,
         ]
     )
 

@@ -41,12 +41,19 @@ struct PortalClient {
     }
 
     static func escapePath(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? segment
+        segment.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~")))
+            ?? segment
     }
 
     static func clock(_ millis: Int) -> String {
         let seconds = abs(millis) / 1000
-        return String(format: "%@%d:%02d:%02d", millis < 0 ? "-" : "", seconds / 3600, seconds % 3600 / 60, seconds % 60)
+        return String(
+            format: "%@%d:%02d:%02d",
+            millis < 0 ? "-" : "",
+            seconds / 3600,
+            seconds % 3600 / 60,
+            seconds % 60
+        )
     }
 
     /// The inbox as text: one block per inject, newest first.
@@ -54,7 +61,9 @@ struct PortalClient {
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let items = object["items"] as? [[String: Any]]
         else { throw PortalClientError("the portal's inbox answer is not what this drillctl expects") }
-        var lines = ["team \(object["team"] as? String ?? "?") · drill \(object["status"] as? String ?? "?") · exercise time \(clock(object["exerciseMillis"] as? Int ?? 0))"]
+        var lines = [
+            "team \(object["team"] as? String ?? "?") · drill \(object["status"] as? String ?? "?") · exercise time \(clock(object["exerciseMillis"] as? Int ?? 0))"
+        ]
         if items.isEmpty { lines.append("no injects yet") }
         for item in items {
             let severity = (item["severity"] as? String).map { " [\($0)]" } ?? ""
@@ -67,7 +76,10 @@ struct PortalClient {
                     let late = phase["late"] as? Bool == true ? " LATE" : ""
                     lines.append("  \(name): done at \(clock(phase["doneAtMillis"] as? Int ?? 0))\(late)")
                 } else if let remaining = phase["remainingMillis"] as? Int {
-                    lines.append("  \(name): " + (remaining < 0 ? "overdue by \(clock(-remaining))" : "due in \(clock(remaining))"))
+                    lines.append(
+                        "  \(name): "
+                            + (remaining < 0 ? "overdue by \(clock(-remaining))" : "due in \(clock(remaining))")
+                    )
                 } else {
                     lines.append("  \(name): no deadline")
                 }
@@ -81,7 +93,8 @@ struct PortalClient {
             throw PortalClientError("the portal's answer is not JSON")
         }
         let late = object["late"] as? Bool == true ? " (late)" : ""
-        return "recorded \(object["phase"] as? String ?? "response") for \(object["inject"] as? String ?? "?") at exercise time \(clock(object["exerciseMillis"] as? Int ?? 0))\(late), journal #\(object["sequence"] as? Int ?? 0)"
+        return
+            "recorded \(object["phase"] as? String ?? "response") for \(object["inject"] as? String ?? "?") at exercise time \(clock(object["exerciseMillis"] as? Int ?? 0))\(late), journal #\(object["sequence"] as? Int ?? 0)"
     }
 }
 

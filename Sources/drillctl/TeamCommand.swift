@@ -53,7 +53,10 @@ struct TeamCommand: AsyncParsableCommand {
         @Argument(help: "The inject's id.")
         var inject: String
         func run() async throws {
-            let body = try await connection.client().call("POST", "/api/injects/\(PortalClient.escapePath(inject))/acknowledge")
+            let body = try await connection.client().call(
+                "POST",
+                "/api/injects/\(PortalClient.escapePath(inject))/acknowledge"
+            )
             print(try PortalClient.renderRecorded(body))
         }
     }
@@ -82,7 +85,10 @@ struct TeamCommand: AsyncParsableCommand {
         @Argument(help: "The inject's id.")
         var inject: String
         func run() async throws {
-            let body = try await connection.client().call("POST", "/api/injects/\(PortalClient.escapePath(inject))/resolve")
+            let body = try await connection.client().call(
+                "POST",
+                "/api/injects/\(PortalClient.escapePath(inject))/resolve"
+            )
             print(try PortalClient.renderRecorded(body))
         }
     }

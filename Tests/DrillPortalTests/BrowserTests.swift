@@ -1,10 +1,10 @@
 import DrillCore
 import DrillPortal
-import HummingbirdTesting
-import HTTPTypes
 import DrillStore
 import DrillTesting
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import Testing
 
 /// Headless Chromium (Debian's `chromium`) loads the team page, an inject is appended to the journal while it
@@ -19,14 +19,21 @@ import Testing
 struct BrowserTests {
     @Test("the team page shows a new inject live and a click acknowledges it")
     func teamPageLiveAndAcknowledge() async throws {
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         try #require(chromium != nil, "headless Chromium is needed: apt-get install chromium")
         let harness = try await PortalHarness.start()
         defer { Task { await harness.stop() } }
         _ = try harness.journal.appendNow(
             JournalEvent(
-                kind: .hostActionResult, runID: harness.run.runID, wallMillis: harness.clock.now, exerciseMillis: 600_000,
-                inject: "webshell", host: "web01.yn", actor: .engine,
+                kind: .hostActionResult,
+                runID: harness.run.runID,
+                wallMillis: harness.clock.now,
+                exerciseMillis: 600_000,
+                inject: "webshell",
+                host: "web01.yn",
+                actor: .engine,
                 payload: HostActionResultPayload(step: 0, exitStatus: 0).journalValue
             )
         )
@@ -37,7 +44,8 @@ struct BrowserTests {
 
         let artifacts = CommandRunner.packageRoot.appendingPathComponent(".build/portal-artifacts")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
-        let script = CommandRunner.packageRoot.appendingPathComponent("Tests/DrillPortalTests/Browser/cdp_portal.py").path
+        let script = CommandRunner.packageRoot.appendingPathComponent("Tests/DrillPortalTests/Browser/cdp_portal.py")
+            .path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
@@ -55,7 +63,14 @@ struct BrowserTests {
         #expect(lineLOADED == "LOADED", "the browser driver said: \(lineLOADED ?? "nothing")")
         // The engine delivers an inject while the page is open.
         _ = try harness.journal.appendNow(
-            PortalHarness.delivered(harness.run.runID, inject: "ddos", team: "red", wall: harness.clock.now, message: "DDoS on the DNS resolvers: check and report.", exercise: 1_800_000)
+            PortalHarness.delivered(
+                harness.run.runID,
+                inject: "ddos",
+                team: "red",
+                wall: harness.clock.now,
+                message: "DDoS on the DNS resolvers: check and report.",
+                exercise: 1_800_000
+            )
         )
         input.fileHandleForWriting.write(Data("GO\n".utf8))
         let lineAPPEARED = try await offPool { lines.next() }

@@ -1,9 +1,9 @@
 import DrillPortal
-import HummingbirdTesting
-import HTTPTypes
 import DrillStore
 import DrillTesting
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import Testing
 import Yams
 
@@ -17,7 +17,10 @@ struct OpenAPITests {
         #expect(response.status.code == 200)
         #expect(response.headers[.contentType]?.hasPrefix("application/yaml") == true)
         let text = response.text
-        let file = try String(contentsOfFile: CommandRunner.packageRoot.appendingPathComponent("docs/openapi.yaml").path, encoding: .utf8)
+        let file = try String(
+            contentsOfFile: CommandRunner.packageRoot.appendingPathComponent("docs/openapi.yaml").path,
+            encoding: .utf8
+        )
         #expect(text == file, "docs/openapi.yaml and the served copy (OpenAPIDocument.swift) differ")
         let document = try #require(try Yams.load(yaml: text) as? [String: Any])
         #expect((document["openapi"] as? String)?.hasPrefix("3.") == true)

@@ -59,7 +59,11 @@ final class PortalHarness: @unchecked Sendable {
     }
 
     static func start(
-        configuration: PortalConfiguration = PortalConfiguration(host: "127.0.0.1", port: 0, pollInterval: .milliseconds(20)),
+        configuration: PortalConfiguration = PortalConfiguration(
+            host: "127.0.0.1",
+            port: 0,
+            pollInterval: .milliseconds(20)
+        ),
         deliver: Bool = true
     ) async throws -> PortalHarness {
         let directory = try TemporaryDirectory()
@@ -74,18 +78,33 @@ final class PortalHarness: @unchecked Sendable {
             durability: .normal
         )
         var codes: [String: String] = [:]
-        for (role, subject) in [("team", "red"), ("team", "blue"), ("evaluator", "alice"), ("evaluator", "bob"), ("director", "director")] {
+        for (role, subject) in [
+            ("team", "red"), ("team", "blue"), ("evaluator", "alice"), ("evaluator", "bob"), ("director", "director"),
+        ] {
             let code = AccessCode.generate()
             codes["\(role):\(subject)"] = code
             try journal.storeCredential(role: role, subject: subject, hash: .make(code: code), wallMillis: clock.now)
         }
         _ = try journal.appendNow(
-            JournalEvent(kind: .startex, runID: run.runID, wallMillis: clock.now, exerciseMillis: 0, actor: .engine, idempotencyKey: "startex")
+            JournalEvent(
+                kind: .startex,
+                runID: run.runID,
+                wallMillis: clock.now,
+                exerciseMillis: 0,
+                actor: .engine,
+                idempotencyKey: "startex"
+            )
         )
         if deliver {
             for team in ["red", "blue"] {
                 _ = try journal.appendNow(
-                    Self.delivered(run.runID, inject: "webshell", team: team, wall: clock.now, message: "WebShell on <script>alert('\(team)')</script>'; DROP TABLE events;--")
+                    Self.delivered(
+                        run.runID,
+                        inject: "webshell",
+                        team: team,
+                        wall: clock.now,
+                        message: "WebShell on <script>alert('\(team)')</script>'; DROP TABLE events;--"
+                    )
                 )
             }
         }
@@ -104,11 +123,25 @@ final class PortalHarness: @unchecked Sendable {
         var iterator = portStream.stream.makeAsyncIterator()
         let port = await iterator.next() ?? 0
         return PortalHarness(
-            directory: directory, run: run, journal: journal, codes: codes, port: port, server: server, clock: clock, task: task
+            directory: directory,
+            run: run,
+            journal: journal,
+            codes: codes,
+            port: port,
+            server: server,
+            clock: clock,
+            task: task
         )
     }
 
-    static func delivered(_ runID: String, inject: String, team: String, wall: Int64, message: String, exercise: Int64 = 0) -> JournalEvent {
+    static func delivered(
+        _ runID: String,
+        inject: String,
+        team: String,
+        wall: Int64,
+        message: String,
+        exercise: Int64 = 0
+    ) -> JournalEvent {
         JournalEvent(
             kind: .delivered,
             runID: runID,
@@ -127,8 +160,14 @@ final class PortalHarness: @unchecked Sendable {
     }
 
     private init(
-        directory: TemporaryDirectory, run: RunDirectory, journal: Journal, codes: [String: String], port: Int,
-        server: PortalServer, clock: ManualClock, task: Task<Void, any Error>
+        directory: TemporaryDirectory,
+        run: RunDirectory,
+        journal: Journal,
+        codes: [String: String],
+        port: Int,
+        server: PortalServer,
+        clock: ManualClock,
+        task: Task<Void, any Error>
     ) {
         self.directory = directory
         self.run = run
@@ -153,7 +192,11 @@ final class PortalHarness: @unchecked Sendable {
         body: String? = nil
     ) async throws -> TestClient.Response {
         let request = TestClient.Request(
-            uri, method: method, authority: "127.0.0.1:\(port)", headers: headers, body: body.map { ByteBuffer(string: $0) }
+            uri,
+            method: method,
+            authority: "127.0.0.1:\(port)",
+            headers: headers,
+            body: body.map { ByteBuffer(string: $0) }
         )
         return try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
             try await client.execute(request)
@@ -163,7 +206,10 @@ final class PortalHarness: @unchecked Sendable {
     /// Signs in with `code` and returns the session cookie value and the CSRF token.
     func signIn(_ code: String) async throws -> (cookie: String, csrf: String) {
         let response = try await request(
-            .post, "/signin", headers: [.contentType: "application/x-www-form-urlencoded"], body: "code=\(code)"
+            .post,
+            "/signin",
+            headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: "code=\(code)"
         )
         guard response.status == .seeOther, let setCookie = response.headers[.setCookie],
             let value = setCookie.split(separator: ";").first

@@ -30,48 +30,153 @@ struct RouteAccessTests {
 
     /// none/forged/expired share one answer: the caller is not signed in.
     static func row(
-        _ method: HTTPRequest.Method, _ path: String, route: String? = nil, type: String? = nil, body: String? = nil,
-        anonymous: Int, team: Int, evaluator: Int, director: Int
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        route: String? = nil,
+        type: String? = nil,
+        body: String? = nil,
+        anonymous: Int,
+        team: Int,
+        evaluator: Int,
+        director: Int
     ) -> Row {
         Row(
-            method: method, path: path, route: route ?? path, contentType: type, body: body,
-            expected: [.none: anonymous, .forged: anonymous, .expired: anonymous, .team: team, .evaluator: evaluator, .director: director]
+            method: method,
+            path: path,
+            route: route ?? path,
+            contentType: type,
+            body: body,
+            expected: [
+                .none: anonymous, .forged: anonymous, .expired: anonymous, .team: team, .evaluator: evaluator,
+                .director: director,
+            ]
         )
     }
 
     static let rows: [Row] = [
         row(.get, "/", anonymous: 303, team: 303, evaluator: 303, director: 303),
         row(.get, "/signin", anonymous: 200, team: 200, evaluator: 200, director: 200),
-        row(.post, "/signin", type: form, body: "code=NOT-A-CODE", anonymous: 401, team: 401, evaluator: 401, director: 401),
+        row(
+            .post,
+            "/signin",
+            type: form,
+            body: "code=NOT-A-CODE",
+            anonymous: 401,
+            team: 401,
+            evaluator: 401,
+            director: 401
+        ),
         row(.get, "/team", anonymous: 303, team: 200, evaluator: 403, director: 403),
-        row(.post, "/team/injects/webshell/acknowledge", route: "/team/injects/{inject}/acknowledge", type: form, body: "x=1",
-            anonymous: 401, team: 303, evaluator: 403, director: 403),
-        row(.post, "/team/injects/webshell/report", route: "/team/injects/{inject}/report", type: form, body: "text=all+quiet",
-            anonymous: 401, team: 303, evaluator: 403, director: 403),
-        row(.post, "/team/injects/webshell/resolve", route: "/team/injects/{inject}/resolve", type: form, body: "x=1",
-            anonymous: 401, team: 303, evaluator: 403, director: 403),
+        row(
+            .post,
+            "/team/injects/webshell/acknowledge",
+            route: "/team/injects/{inject}/acknowledge",
+            type: form,
+            body: "x=1",
+            anonymous: 401,
+            team: 303,
+            evaluator: 403,
+            director: 403
+        ),
+        row(
+            .post,
+            "/team/injects/webshell/report",
+            route: "/team/injects/{inject}/report",
+            type: form,
+            body: "text=all+quiet",
+            anonymous: 401,
+            team: 303,
+            evaluator: 403,
+            director: 403
+        ),
+        row(
+            .post,
+            "/team/injects/webshell/resolve",
+            route: "/team/injects/{inject}/resolve",
+            type: form,
+            body: "x=1",
+            anonymous: 401,
+            team: 303,
+            evaluator: 403,
+            director: 403
+        ),
         row(.get, "/evaluator", anonymous: 303, team: 403, evaluator: 200, director: 403),
-        row(.post, "/evaluator/observations", type: form, body: "pair=webshell%7Cred&score.detection=3&rating=S",
-            anonymous: 401, team: 403, evaluator: 303, director: 403),
+        row(
+            .post,
+            "/evaluator/observations",
+            type: form,
+            body: "pair=webshell%7Cred&score.detection=3&rating=S",
+            anonymous: 401,
+            team: 403,
+            evaluator: 303,
+            director: 403
+        ),
         row(.get, "/director", anonymous: 303, team: 403, evaluator: 403, director: 200),
-        row(.post, "/director/control", type: form, body: "action=extend&inject=webshell&phase=report&minutes=5",
-            anonymous: 401, team: 403, evaluator: 403, director: 303),
+        row(
+            .post,
+            "/director/control",
+            type: form,
+            body: "action=extend&inject=webshell&phase=report&minutes=5",
+            anonymous: 401,
+            team: 403,
+            evaluator: 403,
+            director: 303
+        ),
         row(.get, "/openapi.yaml", anonymous: 200, team: 200, evaluator: 200, director: 200),
         row(.get, "/api/session", anonymous: 401, team: 200, evaluator: 200, director: 200),
         row(.get, "/api/inbox", anonymous: 401, team: 200, evaluator: 403, director: 403),
-        row(.post, "/api/injects/webshell/acknowledge", route: "/api/injects/{inject}/acknowledge",
-            anonymous: 401, team: 201, evaluator: 403, director: 403),
-        row(.post, "/api/injects/webshell/report", route: "/api/injects/{inject}/report", type: json, body: #"{"text":"contained"}"#,
-            anonymous: 401, team: 201, evaluator: 403, director: 403),
-        row(.post, "/api/injects/webshell/resolve", route: "/api/injects/{inject}/resolve",
-            anonymous: 401, team: 201, evaluator: 403, director: 403),
+        row(
+            .post,
+            "/api/injects/webshell/acknowledge",
+            route: "/api/injects/{inject}/acknowledge",
+            anonymous: 401,
+            team: 201,
+            evaluator: 403,
+            director: 403
+        ),
+        row(
+            .post,
+            "/api/injects/webshell/report",
+            route: "/api/injects/{inject}/report",
+            type: json,
+            body: #"{"text":"contained"}"#,
+            anonymous: 401,
+            team: 201,
+            evaluator: 403,
+            director: 403
+        ),
+        row(
+            .post,
+            "/api/injects/webshell/resolve",
+            route: "/api/injects/{inject}/resolve",
+            anonymous: 401,
+            team: 201,
+            evaluator: 403,
+            director: 403
+        ),
         row(.get, "/api/board", anonymous: 401, team: 403, evaluator: 200, director: 200),
         row(.get, "/api/observations", anonymous: 401, team: 403, evaluator: 200, director: 403),
-        row(.post, "/api/observations", type: json, body: #"{"inject":"webshell","team":"red","scores":{"detection":4},"rating":"P"}"#,
-            anonymous: 401, team: 403, evaluator: 201, director: 403),
+        row(
+            .post,
+            "/api/observations",
+            type: json,
+            body: #"{"inject":"webshell","team":"red","scores":{"detection":4},"rating":"P"}"#,
+            anonymous: 401,
+            team: 403,
+            evaluator: 201,
+            director: 403
+        ),
         row(.get, "/api/director", anonymous: 401, team: 403, evaluator: 403, director: 200),
-        row(.post, "/api/control", type: json, body: #"{"action":"extend","inject":"webshell","phase":"report","minutes":5}"#,
-            anonymous: 401, team: 403, evaluator: 403, director: 201),
+        row(
+            .post,
+            "/api/control",
+            type: json,
+            body: #"{"action":"extend","inject":"webshell","phase":"report","minutes":5}"#,
+            anonymous: 401,
+            team: 403,
+            evaluator: 403,
+            director: 201
+        ),
         row(.get, "/api/events", anonymous: 401, team: 200, evaluator: 200, director: 200),
         row(.post, "/signout", type: form, body: "x=1", anonymous: 401, team: 303, evaluator: 303, director: 303),
     ]
@@ -86,7 +191,12 @@ struct RouteAccessTests {
     @Test("every route answers every caller with the exact status")
     func everyRouteEveryCaller() async throws {
         let harness = try await PortalHarness.start(
-            configuration: PortalConfiguration(host: "127.0.0.1", port: 0, signInLimit: 10_000, pollInterval: .milliseconds(20))
+            configuration: PortalConfiguration(
+                host: "127.0.0.1",
+                port: 0,
+                signInLimit: 10_000,
+                pollInterval: .milliseconds(20)
+            )
         )
         defer { Task { await harness.stop() } }
         // An expired session: signed in, then left idle past the idle timeout (8 h).
@@ -113,9 +223,13 @@ struct RouteAccessTests {
                     let port = harness.port
                     let path = row.path
                     let rawHeaders = raw
-                    status = try await offPool { try RawHTTPConnection.status(port: port, path: path, headers: rawHeaders).0 }
+                    status = try await offPool {
+                        try RawHTTPConnection.status(port: port, path: path, headers: rawHeaders).0
+                    }
                 } else {
-                    status = Int(try await harness.request(row.method, row.path, headers: headers, body: row.body).status.code)
+                    status = Int(
+                        try await harness.request(row.method, row.path, headers: headers, body: row.body).status.code
+                    )
                 }
                 if status != row.expected[caller] {
                     failures.append("\(row) as \(caller): got \(status), expected \(row.expected[caller]!)")
