@@ -19,7 +19,7 @@ struct ReportFormatting {
         guard let millis else { return "–" }
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
-        let (y, mo, d, h, mi, s) = Self.civil(seconds + offset)
+        let (y, mo, d, h, mi, s) = CivilTime.components(ofUnixSeconds: seconds + offset)
         return "\(y)-\(two(mo))-\(two(d)) \(two(h)):\(two(mi)):\(two(s))"
     }
 
@@ -78,20 +78,4 @@ struct ReportFormatting {
     func points(_ value: Double) -> String { fixed(value, 1) }
 
     private func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-
-    /// Proleptic Gregorian date and time of a Unix time (Howard Hinnant's `civil_from_days`).
-    static func civil(_ seconds: Int64) -> (Int64, Int64, Int64, Int64, Int64, Int64) {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
-    }
 }

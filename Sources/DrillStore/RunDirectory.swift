@@ -1,3 +1,4 @@
+import DrillCore
 public import Foundation
 
 #if canImport(Glibc)
@@ -133,7 +134,7 @@ public enum RunID {
     /// The id of a run of `scenario` created at `date`.
     public static func make(scenario: String, date: Date) -> String {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let (year, month, day, hour, minute, second) = civil(fromUnixSeconds: seconds)
+        let (year, month, day, hour, minute, second) = CivilTime.components(ofUnixSeconds: seconds)
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let stamp = "\(year)\(two(month))\(two(day))-\(two(hour))\(two(minute))\(two(second))"
         return "\(stamp)-\(slug(scenario))"
@@ -154,21 +155,5 @@ public enum RunID {
         if out.count > 48 { out = String(out.prefix(48)) }
         while out.last == "-" { out.removeLast() }
         return out.isEmpty ? "run" : out
-    }
-
-    /// Proleptic Gregorian date and time of a Unix time, UTC (Howard Hinnant's `civil_from_days`).
-    static func civil(fromUnixSeconds seconds: Int64) -> (Int64, Int64, Int64, Int64, Int64, Int64) {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
     }
 }
