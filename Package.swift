@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "DrillLab", targets: ["DrillLab"]),
         .library(name: "DrillStore", targets: ["DrillStore"]),
         .library(name: "DrillEngine", targets: ["DrillEngine"]),
+        .library(name: "DrillReport", targets: ["DrillReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -65,6 +66,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // After-action report renderers (pure: evaluation -> HTML, Markdown, JSON, CSV).
+        .target(
+            name: "DrillReport",
+            dependencies: ["DrillCore"],
+            swiftSettings: swiftSettings
+        ),
         // The local practice range: OpenSSH servers on loopback addresses.
         .target(
             name: "DrillLab",
@@ -108,6 +115,7 @@ let package = Package(
                 "DrillStore",
                 "DrillEngine",
                 "DrillPortal",
+                "DrillReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -123,6 +131,7 @@ let package = Package(
                 "DrillStore",
                 "DrillEngine",
                 "DrillPortal",
+                "DrillReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -195,6 +204,12 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillReportTests",
+            dependencies: ["DrillReport", "DrillCore", "DrillStore", "DrillTesting"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

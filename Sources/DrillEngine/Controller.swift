@@ -5,7 +5,7 @@ public import DrillCore
 ///
 /// A control is a ``JournalEvent/Kind/control`` event with who and when; the running engine reads it from the
 /// journal and acts (a pause stops its exercise clock, a trigger fires, an abort cleans up). The event itself
-/// is the effect: ``RunState`` and ``ExerciseClock`` change with it whether or not an engine runs.
+/// is the effect: ``RunState`` and ``RunClock`` change with it whether or not an engine runs.
 public struct Controller: Sendable {
     public let journal: any JournalWriter & JournalReader
     /// The run's scenario, to check inject ids (optional).
@@ -74,7 +74,7 @@ public struct Controller: Sendable {
         case .abort:
             payload = ControlPayload(action: .abort, reason: reason)
         }
-        let clock = ExerciseClock(journal: events)
+        let clock = RunClock(journal: events)
         return try await journal.append(
             JournalEvent(
                 kind: .control,

@@ -38,7 +38,7 @@ public enum EngineObservation: Sendable {
 /// Runs a drill: the async driver of ``EngineStateMachine``.
 ///
 /// It owns the time: it reads the injected `Clock` (`ContinuousClock` in production, a manual clock in tests),
-/// maps it to wall time and, through the ``ExerciseClock`` built from the journal, to exercise time. It tails the
+/// maps it to wall time and, through the ``RunClock`` built from the journal, to exercise time. It tails the
 /// journal (every ``pollInterval``, and as soon as work completes), feeds every event to the state machine, and
 /// carries out the machine's actions concurrently with an ``EngineWorker``. Controls and responses from other
 /// processes arrive through the journal; a pause in the journal stops the exercise clock.
@@ -54,7 +54,7 @@ public final class EngineService<C: Clock>: Sendable where C.Duration == Duratio
 
     private let origin: C.Instant
     private let wallOrigin: Int64
-    private let exerciseClock: Mutex<ExerciseClock>
+    private let exerciseClock: Mutex<RunClock>
     private let makeWorker: @Sendable (@escaping @Sendable () -> EngineTime) -> EngineWorker
 
     /// - Parameters:
@@ -84,7 +84,7 @@ public final class EngineService<C: Clock>: Sendable where C.Duration == Duratio
         self.observer = observer
         origin = clock.now
         wallOrigin = wallMillisAtStart
-        exerciseClock = Mutex(ExerciseClock(speed: speed))
+        exerciseClock = Mutex(RunClock(speed: speed))
         makeWorker = { now in
             EngineWorker(
                 plan: plan,
@@ -104,7 +104,10 @@ public final class EngineService<C: Clock>: Sendable where C.Duration == Duratio
     /// The wall and exercise time now.
     public var time: EngineTime {
         let wall = wallMillis
-        return EngineTime(wallMillis: wall, exerciseMillis: exerciseClock.withLock { $0.exerciseMillis(atWallMillis: wall) })
+        return EngineTime(
+            wallMillis: wall,
+            exerciseMillis: exerciseClock.withLock { $0.exerciseMillis(atWallMillis: wall) }
+        )
     }
 
     /// Settings of a resumed run.
@@ -152,7 +155,7 @@ public final class EngineService<C: Clock>: Sendable where C.Duration == Duratio
             if machine.state.status == .running {
                 // Injects that fell due while down follow the missed policy.
                 let nowMillis = time.exerciseMillis
-                let due = machine.dueFires(now: nowMillis).filter { $0.scheduledMillis < nowMillis }
+                let due = EngineResume.missed(machine.dueFires(now: nowMillis), now: nowMillis)
                 if !due.isEmpty {
                     var fire = Set(due.map(\.inject))
                     switch resume.missed {
@@ -163,20 +166,8 @@ public final class EngineService<C: Clock>: Sendable where C.Duration == Duratio
                     case .ask: fire = await resume.decide(due, .ask)
                     }
                     machine.lateInjects = fire
-                    for order in due where !fire.contains(order.inject) {
-                        _ = try await journal.append(
-                            JournalEvent(
-                                kind: .control,
-                                runID: runID,
-                                wallMillis: wallMillis,
-                                exerciseMillis: nowMillis,
-                                inject: order.inject,
-                                actor: JournalEvent.Actor(.director),
-                                payload: ControlPayload(action: .skip, reason: "fell due while the engine was down")
-                                    .journalValue
-                            )
-                        )
-                    }
+                    let skips = EngineResume.skipEvents(missed: due, fire: fire, runID: runID, time: time)
+                    if !skips.isEmpty { _ = try await journal.append(contentsOf: skips) }
                     ingest(try await journal.events(after: lastSequence, limit: nil))
                 }
             }
@@ -253,49 +244,20 @@ public final class EngineService<C: Clock>: Sendable where C.Duration == Duratio
 }
 
 extension EngineService {
-    /// Journals what a restart must say before the engine continues: every intent whose outcome is unknown as
-    /// uncertain, and, for a running drill, where the exercise clock resumes after the outage.
+    /// Journals what a restart must say before the engine continues (see ``EngineResume``).
     private func prepareResume(_ resume: Resume, state: RunState) async throws {
-        for intent in state.unresolvedIntents
-        where intent.kind == .hostActionStarted || intent.kind == .cleanupIntent {
-            _ = try await journal.append(
-                JournalEvent(
-                    kind: .uncertain,
-                    runID: runID,
-                    wallMillis: wallMillis,
-                    exerciseMillis: state.lastExerciseMillis,
-                    inject: intent.inject,
-                    team: intent.team,
-                    host: intent.host,
-                    actor: .engine,
-                    payload: UncertainPayload(
-                        intentSequence: intent.sequence,
-                        intentKind: intent.kind,
-                        reason: "the engine stopped before journaling the outcome; not repeated"
-                    ).journalValue
-                )
-            )
+        let uncertain = EngineResume.uncertainEvents(state: state, runID: runID, wallMillis: wallMillis)
+        if !uncertain.isEmpty { _ = try await journal.append(contentsOf: uncertain) }
+        let clock = exerciseClock.withLock { $0 }
+        if let event = EngineResume.clockEvent(
+            state: state,
+            clock: clock,
+            outage: resume.outage,
+            runID: runID,
+            wallMillis: wallMillis
+        ) {
+            _ = try await journal.append(event)
         }
-        guard state.status == .running else { return }
-        let wall = wallMillis
-        let exercise: Int64
-        switch resume.outage {
-        case .pause: exercise = state.lastExerciseMillis
-        case .continue: exercise = exerciseClock.withLock { $0.exerciseMillis(atWallMillis: wall) }
-        }
-        _ = try await journal.append(
-            JournalEvent(
-                kind: .control,
-                runID: runID,
-                wallMillis: wall,
-                exerciseMillis: exercise,
-                actor: .engine,
-                payload: ControlPayload(
-                    action: .resume,
-                    reason: "engine restarted after an outage (outage: \(resume.outage.rawValue))"
-                ).journalValue
-            )
-        )
     }
 }
 

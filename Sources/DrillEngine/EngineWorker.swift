@@ -367,12 +367,20 @@ public struct EngineWorker: Sendable {
         }
     }
 
-    private func renderAction(_ action: Action, planned: PlannedInject, host: String, team: String?) throws
+    private func renderAction(
+        _ action: Action,
+        planned: PlannedInject,
+        host: String,
+        team: String?
+    ) throws
         -> RenderedAction
     {
         switch action {
         case .run(let run):
-            return .run(try render(run.command, planned: planned, host: host, team: team, mode: .shell), timeout: run.timeout)
+            return .run(
+                try render(run.command, planned: planned, host: host, team: team, mode: .shell),
+                timeout: run.timeout
+            )
         case .upload(let upload):
             guard let content = upload.content else {
                 throw EngineError("upload from a local file (src:) is not supported by the engine; use content:")
@@ -385,7 +393,13 @@ public struct EngineWorker: Sendable {
         }
     }
 
-    private func render(_ text: String, planned: PlannedInject, host: String?, team: String?, mode: Template.Mode)
+    private func render(
+        _ text: String,
+        planned: PlannedInject,
+        host: String?,
+        team: String?,
+        mode: Template.Mode
+    )
         throws -> String
     {
         var context = TemplateContext(scenario: plan.scenario, inject: planned.inject)

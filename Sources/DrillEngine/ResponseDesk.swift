@@ -5,7 +5,7 @@ public import DrillCore
 ///
 /// The journal is the mailbox: the desk appends a ``JournalEvent/Kind/response`` event and the running engine
 /// (another process, possibly) reads it on its next poll. The response's exercise time is computed from the
-/// journal's own clock anchors (``ExerciseClock``), so every process agrees on it. A response after its
+/// journal's own clock anchors (``RunClock``), so every process agrees on it. A response after its
 /// deadline is kept and marked late; a response for an inject the team never received is refused.
 public struct ResponseDesk: Sendable {
     public let journal: any JournalWriter & JournalReader
@@ -56,7 +56,7 @@ public struct ResponseDesk: Sendable {
             actor: actor,
             wallMillis: wallMillis,
             state: RunState.fold(events),
-            clock: ExerciseClock(journal: events),
+            clock: RunClock(journal: events),
             runID: events.first?.runID
         )
     }
@@ -74,7 +74,7 @@ public struct ResponseDesk: Sendable {
         actor: JournalEvent.Actor? = nil,
         wallMillis: Int64,
         state: RunState,
-        clock: ExerciseClock,
+        clock: RunClock,
         runID: String? = nil
     ) async throws -> Receipt {
         if let scenario {

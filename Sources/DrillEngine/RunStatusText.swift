@@ -33,7 +33,9 @@ public enum RunStatusText {
                 if let deadline = teamState.deadline(phase) {
                     let left = deadline - now
                     let when =
-                        left >= 0 ? "\(DurationText.format(.milliseconds(left))) left" : "MISSED by \(DurationText.format(.milliseconds(-left)))"
+                        left >= 0
+                        ? "\(DurationText.format(.milliseconds(left))) left"
+                        : "MISSED by \(DurationText.format(.milliseconds(-left)))"
                     pending.append("  \(key.team) \(key.inject) \(phase.rawValue): \(when)")
                 } else {
                     pending.append("  \(key.team) \(key.inject) \(phase.rawValue): no deadline")
@@ -81,7 +83,9 @@ public enum RunStatusText {
             return "\(at) fire \(event.inject ?? "?") (\(reason))"
         case .hostActionResult:
             let ok = event.payload["exitStatus"]?.int64Value == 0 && event.payload["error"] == nil
-            return ok ? nil : "\(at) HOST FAILURE \(who): \(event.payload["error"]?.stringValue ?? "exit \(event.payload["exitStatus"]?.int64Value.map(String.init) ?? "?")")"
+            return ok
+                ? nil
+                : "\(at) HOST FAILURE \(who): \(event.payload["error"]?.stringValue ?? "exit \(event.payload["exitStatus"]?.int64Value.map(String.init) ?? "?")")"
         case .landedCheck:
             return event.payload["passed"]?.boolValue == true ? nil : "\(at) NOT LANDED \(who)"
         case .delivered: return "\(at) delivered \(who)"

@@ -68,7 +68,7 @@ public struct PortalState: Sendable {
     public private(set) var controls: [Control] = []
     /// The run's exercise clock, built from the journal exactly as the engine, `drillctl respond` and
     /// `drillctl ctl` build it.
-    public private(set) var clock = DrillEngine.ExerciseClock()
+    public private(set) var clock = RunClock()
     /// The exercise clock's speed factor (1 = real time).
     public var speed: Double { clock.speed }
 

@@ -13,6 +13,8 @@ struct DrillBench: AsyncParsableCommand {
             ExecBench.self,
             JournalBench.self,
             PortalBench.self,
+            EngineBench.self,
+            ReportBench.self,
         ]
     )
 }

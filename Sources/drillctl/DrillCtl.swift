@@ -26,8 +26,15 @@ struct DrillCtl: AsyncParsableCommand {
             LabCommand.self,
             PingCommand.self,
             ExecCommand.self,
+            RunCommand.self,
+            ResumeCommand.self,
+            RespondCommand.self,
+            CtlCommand.self,
+            RunsCommand.self,
+            DemoCommand.self,
             ServeCommand.self,
             TeamCommand.self,
+            ReportCommand.self,
         ]
     )
 

@@ -137,15 +137,8 @@ struct AuthenticationTests {
         defer { folder.remove() }
         let key = try await offPool { try SSHTestSupport.generateKey(in: folder, name: "id_agent", type: "ed25519") }
         let socketPath = folder.path + "/agent.sock"
-        let agent = Process()
-        agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
-        agent.arguments = ["-D", "-a", socketPath]
-        agent.standardOutput = FileHandle.nullDevice
-        try agent.run()
-        defer {
-            kill(agent.processIdentifier, SIGKILL)
-            for _ in 0..<100 where agent.isRunning { usleep(20_000) }
-        }
+        let agent = try ChildProcess("/usr/bin/ssh-agent", ["-D", "-a", socketPath])
+        defer { agent.kill() }
         await eventually { FileManager.default.fileExists(atPath: socketPath) }
         let added = try await offPool {
             try CommandRunner.run("/usr/bin/ssh-add", ["-q", key], environment: ["SSH_AUTH_SOCK": socketPath])

@@ -52,7 +52,8 @@ struct ConnectionFailureTests {
         let elapsed = clock.now - started
         #expect(error?.code == .timedOut)
         #expect(error?.message.contains("connect timeout") == true)
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(3))
+        // At least the 1 s timeout; the upper bound is loose because the whole suite shares two cores with it.
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10))
     }
 
     @Test("connections dropped before login (sshd MaxStartups) are retried with backoff and succeed")

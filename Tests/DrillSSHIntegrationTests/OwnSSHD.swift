@@ -10,7 +10,7 @@ final class OwnSSHD: @unchecked Sendable {
     let address: String
     let port: Int
     let hostKeyLine: String
-    private let process: Process
+    private let process: ChildProcess
 
     /// Starts sshd with `extraConfig` lines appended to a minimal config.
     /// `extraHostKeyTypes` (`ecdsa`, …) adds host keys after the ed25519 one.
@@ -42,20 +42,20 @@ final class OwnSSHD: @unchecked Sendable {
                     "Subsystem sftp internal-sftp",
                 ] + hostKeyLines + extraConfig
             let configPath = try folder.write("sshd_config", config.joined(separator: "\n") + "\n")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")
-            process.arguments = ["-D", "-e", "-f", configPath]
-            let log = FileHandle(forWritingAtPath: try folder.write("sshd.log", "")) ?? .nullDevice
-            process.standardError = log
-            process.standardOutput = log
-            try process.run()
+            let log = open(try folder.write("sshd.log", ""), O_WRONLY | O_APPEND | O_CLOEXEC)
+            defer { if log >= 0 { close(log) } }
+            let process = try ChildProcess(
+                "/usr/sbin/sshd",
+                ["-D", "-e", "-f", configPath],
+                stdout: log >= 0 ? log : nil,
+                stderr: log >= 0 ? log : nil
+            )
             if OwnSSHD.waitForListener(address: address, port: port) {
                 self.port = port
                 self.process = process
                 return
             }
-            process.terminate()
-            process.waitUntilExit()
+            process.kill()
             lastError = (try? String(contentsOfFile: folder.path + "/sshd.log", encoding: .utf8)) ?? ""
         }
         throw TestFailure("could not start sshd on \(address): \(lastError)")
@@ -68,10 +68,8 @@ final class OwnSSHD: @unchecked Sendable {
     /// inherit a signal mask that blocks SIGTERM).
     func stop() {
         if process.isRunning {
-            let pid = process.processIdentifier
-            for child in OwnSSHD.children(of: pid) { kill(child, SIGKILL) }
-            kill(pid, SIGKILL)
-            for _ in 0..<100 where process.isRunning { usleep(20_000) }
+            for child in OwnSSHD.children(of: process.pid) { kill(child, SIGKILL) }
+            process.kill()
         }
         folder.remove()
     }

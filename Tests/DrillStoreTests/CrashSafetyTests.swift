@@ -14,7 +14,7 @@ import Glibc
 /// The `drill-bench journal writer` child process: appends numbered items and prints `acked I SEQ` after each
 /// append returns. The test kills it with SIGKILL and checks what survived.
 final class CrashWriter: Sendable {
-    let process: Process
+    let process: ChildProcess
     private let stream = OutputStream()
 
     /// The child's stdout so far, filled by a reading thread.
@@ -29,16 +29,19 @@ final class CrashWriter: Sendable {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw CrashTestError("drill-bench is not built at \(Self.executable); run `swift build --build-tests`")
         }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = [
-            "journal", "writer", "--journal", journal, "--from", "\(from)", "--batch", "\(batch)", "--redo", "\(redo)",
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let handle = pipe.fileHandleForReading
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw CrashTestError("cannot create a pipe") }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        defer { close(fds[1]) }
+        process = try ChildProcess(
+            Self.executable,
+            [
+                "journal", "writer", "--journal", journal, "--from", "\(from)", "--batch", "\(batch)", "--redo",
+                "\(redo)",
+            ],
+            stdout: fds[1]
+        )
+        let handle = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
         let stream = self.stream
         DispatchQueue.global().async {
             while true {
@@ -65,8 +68,7 @@ final class CrashWriter: Sendable {
 
     /// Kills the child with SIGKILL and waits for its output to end.
     func kill() {
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.kill()
         let deadline = ContinuousClock.now + .seconds(10)
         while !stream.finished.withLock({ $0 }) && ContinuousClock.now < deadline { usleep(1000) }
     }

@@ -48,7 +48,8 @@ public enum CommandRunner {
         try run(drillctlPath, arguments, in: directory, environment: environment, stdin: stdin)
     }
 
-    /// Runs `executable` with `arguments`, capturing stdout and stderr, and waits for it.
+    /// Runs `executable` with `arguments`, capturing stdout and stderr, and waits for it (through
+    /// ``ChildProcess``, never Foundation's `Process`).
     public static func run(
         _ executable: String,
         _ arguments: [String],
@@ -56,35 +57,66 @@ public enum CommandRunner {
         environment: [String: String] = [:],
         stdin: String? = nil
     ) throws -> CommandOutput {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        let inPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = inPipe
-        try process.run()
-        if let stdin { inPipe.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? inPipe.fileHandleForWriting.close()
-        // Read both pipes concurrently so a chatty child cannot fill one and block.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
+        var inPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0, pipe(&inPipe) == 0 else {
+            throw ChildProcessError("cannot create pipes: \(String(cString: strerror(errno)))")
         }
-        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
+        // Our ends must not leak into children spawned at the same time by other tests.
+        for fd in [outPipe[0], errPipe[0], inPipe[1]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(
+                executable,
+                arguments,
+                directory: directory,
+                environment: environment,
+                stdin: inPipe[0],
+                stdout: outPipe[1],
+                stderr: errPipe[1]
+            )
+        } catch {
+            for fd in outPipe + errPipe + inPipe { close(fd) }
+            throw error
+        }
+        close(outPipe[1])
+        close(errPipe[1])
+        close(inPipe[0])
+        let input = FileHandle(fileDescriptor: inPipe[1], closeOnDealloc: true)
+        if let stdin { try? input.write(contentsOf: Data(stdin.utf8)) }
+        try? input.close()
+        // Read both pipes concurrently so a chatty child cannot fill one and block.
+        let errHandle = FileHandle(fileDescriptor: errPipe[0], closeOnDealloc: true)
+        let outHandle = FileHandle(fileDescriptor: outPipe[0], closeOnDealloc: true)
+        let errData = ThreadResult { errHandle.readDataToEndOfFile() }
+        let outData = outHandle.readDataToEndOfFile()
+        let status = child.wait()
         return CommandOutput(
-            status: process.terminationStatus,
+            status: status,
             stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
+            stderr: String(decoding: errData.value, as: UTF8.self)
         )
+    }
+}
+
+/// Runs a closure on its own thread and hands back its value when asked.
+final class ThreadResult<Value: Sendable>: @unchecked Sendable {
+    // Invariant: `result` is written once by the worker thread before `done` is signalled, and read only after.
+    private var result: Value?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ body: @escaping @Sendable () -> Value) {
+        let thread = Thread { [self] in
+            result = body()
+            done.signal()
+        }
+        thread.start()
+    }
+
+    var value: Value {
+        done.wait()
+        done.signal()
+        return result!
     }
 }

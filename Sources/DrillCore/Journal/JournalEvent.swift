@@ -194,10 +194,16 @@ extension JournalEvent {
     }
 }
 
-/// A response phase: acknowledge -> report -> resolve.
+/// A response phase, in the order a team goes through them: acknowledge -> report -> resolve.
+///
+/// Defined once, here, with the journal's events; the scenario model adds the words conditions use
+/// (`pastTense`, in Scenario/Scenario.swift).
 public enum ResponsePhase: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    /// The team has seen the inject and is on it (detection).
     case acknowledge
+    /// The team has reported to exercise control.
     case report
+    /// The team has contained and recovered.
     case resolve
 
     public static func < (lhs: ResponsePhase, rhs: ResponsePhase) -> Bool {

@@ -304,11 +304,23 @@ public struct ObservationPayload: JournalPayload, Hashable {
     public var rating: String?
     /// The evaluator's notes. Data: escape wherever shown.
     public var notes: String?
+    /// Strengths the evaluator saw, one per item (the report lists them under strengths). Data.
+    public var strengths: [String]?
+    /// Areas for improvement the evaluator saw, one per item. Data.
+    public var improvements: [String]?
 
-    public init(scores: [String: Double] = [:], rating: String? = nil, notes: String? = nil) {
+    public init(
+        scores: [String: Double] = [:],
+        rating: String? = nil,
+        notes: String? = nil,
+        strengths: [String]? = nil,
+        improvements: [String]? = nil
+    ) {
         self.scores = scores
         self.rating = rating
         self.notes = notes
+        self.strengths = strengths
+        self.improvements = improvements
     }
 }
 

@@ -1,6 +1,9 @@
 public import DrillCore
 
-/// The exercise clock: exercise time as a function of wall time, for a run's speed factor and pauses.
+/// The exercise clock of a run as its journal defines it: exercise time as a function of wall time.
+///
+/// DrillCore's `ExerciseClock<C>` models the same arithmetic over a `Clock`'s instants inside one process; this
+/// type is its journal-derived counterpart in UTC milliseconds, so that separate processes agree.
 ///
 /// A pure value: it never reads a clock. Exercise time runs `speed` times as fast as wall time from an
 /// *anchor* (a wall instant and the exercise time it maps to) and stands still while paused, so paused spans
@@ -12,7 +15,7 @@ public import DrillCore
 /// - `control pause` freezes the clock at the event's exercise time;
 /// - `control resume` re-anchors it at the event's wall and exercise time (an engine that restarts after an
 ///   outage writes one too, choosing the exercise time: see ``OutagePolicy``).
-public struct ExerciseClock: Sendable, Hashable {
+public struct RunClock: Sendable, Hashable {
     /// How many exercise milliseconds pass per wall millisecond.
     public var speed: Double
     /// The wall time (UTC milliseconds) of the anchor.

@@ -1,0 +1,195 @@
+import ArgumentParser
+import DrillReport
+import DrillCore
+import DrillEngine
+import DrillLab
+import DrillStore
+import Foundation
+
+/// `drillctl demo`: the practice range, the quick-start drill at speed 60 with simulated teams, the report.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Start the practice range, run the quick-start drill at high speed with simulated teams, summarise.",
+        discussion: """
+            One command for a fresh machine (OpenSSH server installed): starts a practice range shaped after \
+            inventory/quickstart.yaml in --dir, runs scenarios/quickstart.yaml against it at --speed 60 (its 30 \
+            minutes in about 30 seconds) with the `default` simulated teams, writes a summary next to the run's \
+            journal, stops the range (also on failure or Ctrl-C) and says where everything is.
+
+            \(EngineExit.help)
+            """
+    )
+
+    @Option(help: "The scenario to run.")
+    var scenario: String = "scenarios/quickstart.yaml"
+
+    @Option(name: [.short, .customLong("inventory")], help: "The inventory the practice range is shaped after.")
+    var inventory: String = "inventory/quickstart.yaml"
+
+    @Option(name: .customLong("dir"), help: "The demo folder: the range in DIR/lab, runs in DIR/runs.")
+    var directory: String = ".drill-demo"
+
+    @Option(help: "How many times faster than real time the drill runs.")
+    var speed: Double = 60
+
+    @Option(name: .customLong("simulate-teams"), help: "The simulated teams' profile: default, fast or sloppy.")
+    var simulateTeams: String = "default"
+
+    @Option(name: .customLong("sshd"), help: ArgumentHelp("The OpenSSH server to run.", visibility: .hidden))
+    var sshdPath: String = "/usr/sbin/sshd"
+
+    func validate() throws {
+        if !(speed > 0) { throw ValidationError("--speed must be a positive number") }
+        if TeamSimulator(parsing: simulateTeams) == nil {
+            throw ValidationError("unknown --simulate-teams '\(simulateTeams)': default, fast or sloppy")
+        }
+    }
+
+    func run() async throws {
+        for (path, what) in [(scenario, "scenario"), (inventory, "inventory")]
+        where !FileManager.default.fileExists(atPath: path) {
+            throw EngineCLIFailure("the \(what) \(path) does not exist; run `drillctl demo` from the drillctl folder")
+        }
+        let labDirectory = directory + "/lab"
+        let source: Inventory
+        do {
+            source = try InventoryLoader.load(path: inventory)
+        } catch {
+            throw EngineCLIFailure("cannot read \(inventory): \(error)")
+        }
+        writeOut("1/4 starting the practice range in \(labDirectory) …\n")
+        let lab = Lab(directory: labDirectory)
+        if lab.status().isRunning { _ = try? lab.down() }
+        let status: LabStatus
+        do {
+            status = try Lab.up(
+                LabConfiguration(
+                    source: source,
+                    sourceDescription: inventory,
+                    directory: labDirectory,
+                    port: nil,
+                    sshdPath: sshdPath
+                )
+            )
+        } catch let error as LabError {
+            throw EngineCLIFailure(error.message)
+        }
+        writeOut("    \(status.hosts.count) hosts on 127.0.10.x port \(status.port ?? 0)\n")
+        var exitStatus: Int32 = DrillExit.failure
+        var runFolder: RunDirectory?
+        do {
+            writeOut("2/4 running \(scenario) at speed \(speed) with simulated teams (\(simulateTeams)) …\n")
+            let base = try RunBaseOptions.parse(["--run-dir", directory + "/runs"])
+            let ssh = try EngineSSHOptions.parse(["--forks", "32"])
+            let result = try await RunCommand.execute(
+                scenario: scenario,
+                inventory: status.paths.inventory,
+                speed: speed,
+                startAt: nil,
+                simulateTeams: simulateTeams,
+                base: base,
+                ssh: ssh
+            )
+            exitStatus = result.status
+            runFolder = result.directory
+            writeOut("3/4 writing the after-action report and a summary …\n")
+            let context = try RunContext.open(result.directory)
+            for path in try DemoCommand.writeReport(context) { writeOut("    \(path)\n") }
+        } catch {
+            printToStandardError("Error: \(error)")
+        }
+        writeOut("4/4 stopping the practice range …\n")
+        do {
+            _ = try lab.down()
+        } catch {
+            printToStandardError(
+                "could not stop the practice range: \(error); run `drillctl lab down --dir \(labDirectory)`"
+            )
+        }
+        if let runFolder {
+            writeOut(
+                """
+
+                done (exit status \(exitStatus)). Output:
+                  run folder  \(runFolder.url.path)
+                  journal     \(runFolder.journalPath)
+                  report      \(runFolder.url.appendingPathComponent("report.html").path) (also .md, .json, .csv)
+                  summary     \(runFolder.url.appendingPathComponent("summary.md").path)
+                  status      drillctl ctl --run \(runFolder.url.path) status
+
+                """
+            )
+        }
+        fflush(nil)
+        _exit(exitStatus)
+    }
+
+    /// The demo's after-action output: the report (`drillctl report RUN --format all`, in Chinese, the
+    /// scenario's language) and a short Markdown summary of the run, both in the run folder.
+    ///
+    /// - Returns: the paths written.
+    static func writeReport(_ context: RunContext) throws -> [String] {
+        var written: [String] = []
+        switch ReportCommand.evaluate(context.directory) {
+        case .success(let evaluation):
+            for format in ReportFormat.allCases {
+                let path = context.directory.url.appendingPathComponent("report.\(format.fileExtension)").path
+                let text = ReportRenderer.render(evaluation, format: format, language: .zh)
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                written.append(path)
+            }
+        case .failure(let error):
+            printToStandardError("could not write the after-action report: \(error.message)")
+        }
+        let path = context.directory.url.appendingPathComponent("summary.md").path
+        try RunSummaryText.markdown(context).write(toFile: path, atomically: true, encoding: .utf8)
+        written.append(path)
+        return written
+    }
+}
+
+/// A short Markdown summary of a finished run: until the after-action report exists.
+enum RunSummaryText {
+    static func markdown(_ context: RunContext) throws -> String {
+        let events = try context.journal.eventsNow(after: 0)
+        let state = RunState.fold(events)
+        var out = "# \(context.loaded.scenario.title)\n\nrun `\(context.directory.runID)` — \(state.status.rawValue)"
+        out +=
+            ", \(events.count) journal events\n\n## Injects\n\n| inject | fired at | hosts ok | landed |\n|---|---|---|---|\n"
+        for planned in context.plan.injects {
+            guard let inject = state.injects[planned.id], let fired = inject.intentAtMillis else {
+                out += "| \(planned.id) | not fired | | |\n"
+                continue
+            }
+            let ok = inject.actionOutcomes.values.filter { $0 }.count
+            let landed = inject.landed.values.filter { $0 }.count
+            out +=
+                "| \(planned.id) | \(RunStatusText.clock(fired)) | \(ok)/\(inject.actionOutcomes.count) | \(landed)/\(inject.landed.count) |\n"
+        }
+        out +=
+            "\n## Team responses (time from delivery; ✓ met, ✗ missed)\n\n| team | inject | acknowledge | report | resolve |\n|---|---|---|---|---|\n"
+        for (key, teamState) in state.teamInjects.sorted(by: {
+            ($0.key.team, $0.key.inject) < ($1.key.team, $1.key.inject)
+        }) {
+            guard let delivered = teamState.deliveredAtMillis else { continue }
+            var cells: [String] = []
+            for phase in ResponsePhase.allCases {
+                var done = teamState.responses[phase]?.exerciseMillis
+                if phase == .resolve, let check = teamState.resolvedByCheckAtMillis { done = min(done ?? check, check) }
+                let mark = teamState.deadlineOutcomes[phase].map { $0 ? " ✓" : " ✗" } ?? ""
+                cells.append(done.map { DurationText.format(.milliseconds($0 - delivered)) + mark } ?? "—" + mark)
+            }
+            out += "| \(key.team) | \(key.inject) | \(cells.joined(separator: " | ")) |\n"
+        }
+        let unclean = state.hostsNeedingCleanup
+        out += "\n## Cleanup\n\n"
+        out +=
+            unclean.isEmpty
+            ? "Every touched host was put back.\n"
+            : unclean.map { "- **NOT CLEANED** \($0.host): \($0.injects.joined(separator: ", "))" }.joined(
+                separator: "\n"
+            ) + "\n"
+        return out
+    }
+}

@@ -1,0 +1,134 @@
+import DrillCore
+import DrillLab
+import DrillStore
+import DrillTesting
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A practice range shaped after inventory/quickstart.yaml in a temporary folder, with a runs folder beside it.
+struct EndToEndLab {
+    let folder: TemporaryDirectory
+    let status: LabStatus
+    var runs: String { folder.path + "/runs" }
+    var inventory: String { status.paths.inventory }
+
+    static func start() throws -> EndToEndLab {
+        let folder = try TemporaryDirectory(prefix: "drill-e2e")
+        let source = try InventoryLoader.load(
+            path: CommandRunner.packageRoot.appendingPathComponent("inventory/quickstart.yaml").path
+        )
+        let status = try Lab.up(
+            LabConfiguration(
+                source: source,
+                sourceDescription: "quickstart",
+                directory: folder.path + "/lab",
+                port: nil
+            )
+        )
+        return EndToEndLab(folder: folder, status: status)
+    }
+
+    func stop() {
+        _ = try? Lab(directory: folder.path + "/lab").down()
+        folder.remove()
+    }
+
+    /// The lab inventory's variable `name` for `host` (drill_root, webroot).
+    func variable(_ name: String, host: String) throws -> String {
+        let inventory = try InventoryLoader.load(path: inventory)
+        return try #require(inventory.variables(forHost: host)[name]?.stringValue)
+    }
+
+    /// Writes `text` as a scenario file in the test folder.
+    func scenario(_ text: String, name: String = "scenario.yaml") throws -> String {
+        try folder.write(name, text)
+    }
+}
+
+/// A `drillctl` process running in the background, its output going to a file.
+final class BackgroundDrillctl: @unchecked Sendable {
+    let process = Process()
+    let outputPath: String
+
+    init(_ arguments: [String], output: String) throws {
+        outputPath = output
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        handle.seekToEndOfFile()
+        process.executableURL = URL(fileURLWithPath: CommandRunner.drillctlPath)
+        process.arguments = arguments
+        process.currentDirectoryURL = CommandRunner.packageRoot
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// kill -9.
+    func killHard() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Waits for the process to exit (at most `seconds`) and returns its status.
+    func wait(seconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+}
+
+/// The only run folder under `runs`.
+func onlyRun(in runs: String) throws -> String {
+    let names = try FileManager.default.contentsOfDirectory(atPath: runs).filter { !$0.hasPrefix(".") }
+    #expect(names.count == 1, "\(names)")
+    return runs + "/" + (names.first ?? "")
+}
+
+/// Polls until `condition` holds (at most `seconds`).
+func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(20_000)
+    }
+    return try condition()
+}
+
+/// The journal's events (read-only; another process may be writing).
+func journalEvents(_ runFolder: String) throws -> [JournalEvent] {
+    guard FileManager.default.fileExists(atPath: runFolder + "/journal.sqlite") else { return [] }
+    return try Journal.openForReading(at: runFolder + "/journal.sqlite").eventsNow(after: 0)
+}
+
+/// The facts of a run that must not depend on crashes: who got what, which phases were done and whether
+/// each deadline was met.
+func durableFacts(_ events: [JournalEvent]) -> [String] {
+    let state = RunState.fold(events)
+    var facts: [String] = []
+    for event in events where event.kind == .injectIntent {
+        let teams = (event.payload["teams"]?.arrayValue ?? []).compactMap(\.stringValue).sorted()
+        facts.append("fire \(event.inject ?? "") \(teams)")
+    }
+    for (key, teamState) in state.teamInjects {
+        if teamState.deliveredAtMillis != nil { facts.append("delivered \(key)") }
+        for phase in teamState.responses.keys { facts.append("response \(key) \(phase.rawValue)") }
+        for (phase, met) in teamState.deadlineOutcomes { facts.append("deadline \(key) \(phase.rawValue) \(met)") }
+    }
+    facts.append("status \(state.status.rawValue)")
+    facts.append("unclean \(state.hostsNeedingCleanup.map(\.host))")
+    return facts.sorted()
+}

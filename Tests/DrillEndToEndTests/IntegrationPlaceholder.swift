@@ -1,1 +1,0 @@
-import Testing  // Placeholder until the engine's tests are merged.

@@ -1,0 +1,61 @@
+import DrillCore
+import DrillEngine
+import DrillTesting
+import Testing
+
+@Suite("EngineService: the async driver on a manual clock")
+struct EngineServiceTests {
+    @Test("runs a three-hour drill at speed 600 to ENDEX on a manual clock, pausing when the journal says so")
+    func serviceRunsToEnd() async throws {
+        let (plan, inventory) = try EngineHarness.plan()
+        let journal = InMemoryJournal(runID: "run-1")
+        _ = try await journal.append(JournalEvent(kind: .runCreated, runID: "run-1", wallMillis: 0, exerciseMillis: 0))
+        let executor = InMemoryExecutor()
+        let clock = ManualClock()
+        let service = EngineService(
+            plan: plan,
+            targets: EngineTargets(plan: plan, inventory: inventory),
+            executor: executor,
+            journal: journal,
+            runID: "run-1",
+            clock: clock,
+            wallMillisAtStart: 0,
+            speed: 600,
+            simulator: TeamSimulator(profile: .fast, seed: 1)
+        )
+        let task = Task { try await service.run() }
+        var paused = false
+        var steps = 0
+        while steps < 200_000 {
+            steps += 1
+            if task.isCancelled { break }
+            for _ in 0..<5 { await Task.yield() }
+            if journal.events.contains(where: { $0.kind == .endex })
+                && journal.events.filter({ $0.kind == .cleanupResult }).count == 3
+            {
+                clock.advance(by: .milliseconds(50))
+                break
+            }
+            // Pause for 10 real seconds once the first inject has fired.
+            if !paused, journal.events.contains(where: { $0.kind == .injectFired }) {
+                paused = true
+                try await Controller(journal: journal).perform(.pause, wallMillis: service.wallMillis)
+                clock.advance(by: .seconds(10))
+                for _ in 0..<20 { await Task.yield() }
+                try await Controller(journal: journal).perform(.resume, wallMillis: service.wallMillis)
+            }
+            clock.advance(by: .milliseconds(5))
+        }
+        let outcome = try await task.value
+        #expect(outcome.state.status == .ended)
+        #expect(outcome.state.hostsNeedingCleanup.isEmpty)
+        let intents = journal.events.filter { $0.kind == .injectIntent }
+        #expect(Set(intents.compactMap(\.inject)) == ["deface", "followup", "final"])
+        // The pause excluded 10 s of wall time from exercise time: ENDEX is at 3 h exercise time.
+        let endex = try #require(journal.events.first { $0.kind == .endex })
+        #expect(endex.exerciseMillis >= 180 * 60_000)
+        #expect(endex.wallMillis >= 18_000 + 10_000)
+        let final = try #require(intents.first { $0.inject == "final" })
+        #expect(abs(final.exerciseMillis - 120 * 60_000) <= 600 * 10)
+    }
+}
