@@ -49,6 +49,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var base: RunBaseOptions
     @OptionGroup var ssh: EngineSSHOptions
+    @OptionGroup var portal: PortalOptions
 
     func validate() throws {
         if !(speed > 0) || !speed.isFinite { throw ValidationError("--speed must be a positive number") }
@@ -73,7 +74,8 @@ struct RunCommand: AsyncParsableCommand {
             startAt: startAt,
             simulateTeams: simulateTeams,
             base: base,
-            ssh: ssh
+            ssh: ssh,
+            portal: portal
         ).status
         fflush(nil)
         _exit(status)
@@ -88,6 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         simulateTeams: String?,
         base: RunBaseOptions,
         ssh: EngineSSHOptions,
+        portal: PortalOptions? = nil,
         console makeConsole: ((Plan) -> EngineConsole)? = nil
     ) async throws -> (status: Int32, directory: RunDirectory, state: RunState) {
         let inputs = try DrillInputs.load(scenario: scenarioPath, inventory: inventoryPath)
@@ -148,14 +151,17 @@ struct RunCommand: AsyncParsableCommand {
             plan: Planner.plan(scenario, inventory: inventory, startex: startDate ?? now)
         )
         let console = makeConsole?(context.plan) ?? EngineConsole(plan: context.plan)
-        let result = try await driveEngine(
-            context: context,
-            ssh: ssh,
-            simulator: simulateTeams.flatMap(TeamSimulator.init(parsing:)),
-            startAtWallMillis: startAtMillis,
-            resume: nil,
-            console: console
-        )
+        let drive = {
+            try await driveEngine(
+                context: context,
+                ssh: ssh,
+                simulator: simulateTeams.flatMap(TeamSimulator.init(parsing:)),
+                startAtWallMillis: startAtMillis,
+                resume: nil,
+                console: console
+            )
+        }
+        let result = try await (portal ?? PortalOptions()).serving(directory, journal: journal, drive)
         return (result.status, directory, result.state)
     }
 }

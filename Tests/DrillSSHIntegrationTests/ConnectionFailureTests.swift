@@ -52,8 +52,9 @@ struct ConnectionFailureTests {
         let elapsed = clock.now - started
         #expect(error?.code == .timedOut)
         #expect(error?.message.contains("connect timeout") == true)
-        // At least the 1 s timeout; the upper bound is loose because the whole suite shares two cores with it.
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10))
+        // At least the 1 s timeout. Alone this takes 1.0 s; inside the full suite on two cores the awaiting task
+        // can be resumed seconds late, so the upper bound only proves that the timeout ended the wait.
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(30))
     }
 
     @Test("connections dropped before login (sshd MaxStartups) are retried with backoff and succeed")
