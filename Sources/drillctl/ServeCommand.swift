@@ -16,11 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The run id (under --runs-dir) or the run's folder.")
+    @Option(name: .long, help: "The run id (under --run-dir) or the run's folder.")
     var run: String
 
-    @Option(name: .long, help: "The folder that holds run folders.")
-    var runsDir: String = "runs"
+    @OptionGroup var base: RunBaseOptions
 
     @Option(name: .long, help: "The address to listen on; anything but loopback must be given explicitly.")
     var bind: String = "127.0.0.1"
@@ -42,9 +41,10 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = RunDirectory.resolve(run, base: URL(fileURLWithPath: runsDir, isDirectory: true))
         let journal: Journal
+        let directory: RunDirectory
         do {
+            directory = try base.locate(run)
             journal = try Journal.open(at: directory.journalPath)
         } catch {
             printToStandardError("error: \(error)")
