@@ -1,8 +1,8 @@
 import ArgumentParser
-import DrillReport
 import DrillCore
 import DrillEngine
 import DrillLab
+import DrillReport
 import DrillStore
 import Foundation
 

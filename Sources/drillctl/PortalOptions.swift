@@ -81,7 +81,9 @@ struct PortalOptions: ParsableArguments {
                 }
             )
         } catch {
-            printToStandardError("portal not started: \(error); serve it later with `drillctl serve --run \(directory.url.path)`")
+            printToStandardError(
+                "portal not started: \(error); serve it later with `drillctl serve --run \(directory.url.path)`"
+            )
             return try await body()
         }
         return try await withThrowingTaskGroup(of: Void.self) { group in

@@ -28,7 +28,9 @@ public struct YAMLSource {
         } catch let error as YamlError {
             throw DiagnosticsError(Self.diagnostic(for: error, file: file))
         } catch {
-            throw DiagnosticsError(.error("cannot read YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1)))
+            throw DiagnosticsError(
+                .error("cannot read YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+            )
         }
     }
 
