@@ -125,9 +125,10 @@ struct RunContext {
     /// and the journal.
     static func open(_ directory: RunDirectory, inventoryOverride: String? = nil) throws -> RunContext {
         let journal = try Journal.open(at: directory.journalPath)
-        let loaded: LoadedScenario
+        var loaded: LoadedScenario
         do {
             loaded = try ScenarioLoader.load(path: directory.scenarioPath)
+            UploadSourceFiles.inline(&loaded, relativeTo: directory.url)
         } catch {
             throw EngineCLIFailure("cannot read the run's scenario copy \(directory.scenarioPath): \(error)")
         }

@@ -111,6 +111,11 @@ struct RunCommand: AsyncParsableCommand {
         let now = Date()
         let directory = try RunDirectory.create(under: base.baseURL, scenario: scenario.id, date: now)
         try directory.writeScenarioCopy(loaded.text)
+        try UploadSourceFiles.copy(
+            loaded,
+            from: URL(fileURLWithPath: scenarioPath).deletingLastPathComponent(),
+            into: directory.url
+        )
         try directory.writeInventoryCopy(InventoryListing.listJSON(inventory))
         try RunInventoryCopy.yaml(inventory).write(
             toFile: RunSettings.inventoryPath(directory),

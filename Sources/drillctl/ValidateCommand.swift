@@ -66,7 +66,9 @@ struct DrillInputs {
         var sources: [String: String] = [:]
         var loaded: LoadedScenario?
         do {
-            loaded = try ScenarioLoader.load(path: scenario)
+            var read = try ScenarioLoader.load(path: scenario)
+            UploadSourceFiles.inline(&read, relativeTo: URL(fileURLWithPath: scenario).deletingLastPathComponent())
+            loaded = read
         } catch {
             diagnostics.append(contentsOf: error.diagnostics)
         }

@@ -15,8 +15,17 @@ public final class InMemoryExecutor: RemoteExecutor, Sendable {
         public var description: String { "\(host): connection refused (in-memory executor)" }
     }
 
+    /// One file the engine uploaded.
+    public struct Upload: Sendable, Hashable {
+        public var host: String
+        public var path: String
+        public var text: String
+        public var mode: Int32
+    }
+
     private struct State {
         var calls: [Call] = []
+        var uploads: [Upload] = []
         var unreachable: Set<String> = []
         var responder: @Sendable (String, String) -> Int32 = { _, _ in 0 }
     }
@@ -43,6 +52,9 @@ public final class InMemoryExecutor: RemoteExecutor, Sendable {
     /// Every call so far, in order.
     public var calls: [Call] { state.withLock { $0.calls } }
 
+    /// Every file uploaded so far, in order.
+    public var uploads: [Upload] { state.withLock { $0.uploads } }
+
     /// The hosts contacted so far.
     public var contactedHosts: Set<String> { Set(calls.map(\.host)) }
 
@@ -58,6 +70,9 @@ public final class InMemoryExecutor: RemoteExecutor, Sendable {
     public func upload(_ data: [UInt8], to path: String, mode: Int32, on target: ConnectionFacts) async throws {
         let unreachable = state.withLock { state in
             state.calls.append(Call(host: target.name, command: "upload \(path)"))
+            state.uploads.append(
+                Upload(host: target.name, path: path, text: String(decoding: data, as: UTF8.self), mode: mode)
+            )
             return state.unreachable.contains(target.name)
         }
         if unreachable { throw Unreachable(host: target.name) }
