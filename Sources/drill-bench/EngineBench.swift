@@ -1,8 +1,11 @@
 import ArgumentParser
 import DrillCore
 import DrillEngine
+import DrillLab
+import DrillSSH
 import DrillStore
 import Foundation
+import Logging
 
 /// `drill-bench engine`: how late injects fire against their schedule, and how many durable journal events per
 /// second the engine writes, with 200 hosts and an inject every second.
@@ -32,6 +35,9 @@ struct EngineBench: AsyncParsableCommand {
     @Option(help: "Journal durability: full (fsync every commit) or normal.")
     var durability = "full"
 
+    @Flag(help: "Reach the hosts over SSH on a practice range started for the run (127.0.10.x), not in memory.")
+    var lab = false
+
     func run() async throws {
         let durability: Journal.Durability = self.durability == "normal" ? .normal : .full
         let teams = max(1, hosts / 4)
@@ -40,11 +46,26 @@ struct EngineBench: AsyncParsableCommand {
         )
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let inventory = try InventoryLoader.load(text: Self.inventory(hosts: hosts, teams: teams), file: "bench.yaml")
-        let executor = BenchExecutor(latency: .milliseconds(hostLatencyMs))
+        var runningLab: RunningLab?
+        defer { try? runningLab?.stop() }
+        let executor: any RemoteExecutor
+        var inventoryText = Self.inventory(hosts: hosts, teams: teams)
+        if lab {
+            let started = try Lab.start(hosts: hosts, in: folder.appendingPathComponent("lab").path)
+            runningLab = started
+            inventoryText = Self.inventory(hosts: hosts, teams: teams, lab: started)
+            executor = SSHTransport(
+                configuration: SSHTransport.Configuration(knownHostsFile: started.paths.knownHosts),
+                logger: Logger(label: "drill-bench.engine")
+            )
+        } else {
+            executor = BenchExecutor(latency: .milliseconds(hostLatencyMs))
+        }
+        let inventory = try InventoryLoader.load(text: inventoryText, file: "bench.yaml")
 
         print(
-            "engine bench: \(hosts) hosts, \(teams) teams, journal durability \(durability.rawValue), host latency \(hostLatencyMs) ms"
+            "engine bench: \(hosts) hosts, \(teams) teams, journal durability \(durability.rawValue), "
+                + (lab ? "hosts over SSH on a practice range" : "in-memory hosts with \(hostLatencyMs) ms latency")
         )
         // Phase 1: an inject a second at speed 1; lateness = intent time - scheduled time.
         let steady = try ScenarioLoader.load(
@@ -101,7 +122,7 @@ struct EngineBench: AsyncParsableCommand {
     static func drive(
         scenario: Scenario,
         inventory: Inventory,
-        executor: BenchExecutor,
+        executor: any RemoteExecutor,
         path: String,
         durability: Journal.Durability
     ) async throws -> ([JournalEvent], Double) {
@@ -132,6 +153,26 @@ struct EngineBench: AsyncParsableCommand {
             try journal.eventsNow(after: 0),
             Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         )
+    }
+
+    /// The bench inventory with every host reached on `lab` (its address, port, user, key and known_hosts), and
+    /// `drill_root` in the lab host's own folder.
+    static func inventory(hosts: Int, teams: Int, lab: RunningLab) -> String {
+        var text = inventory(hosts: hosts, teams: teams)
+        text += "  hosts:\n"
+        for (index, facts) in lab.connectionFacts.enumerated() where index < hosts {
+            let root = lab.paths.directory + "/hosts/" + facts.name
+            text += """
+                    h\(index):
+                      ansible_host: \(facts.address)
+                      ansible_port: \(facts.port)
+                      ansible_user: \(facts.user ?? "root")
+                      ansible_ssh_private_key_file: \(lab.paths.clientKey)
+                      drill_root: \(root)
+
+                """
+        }
+        return text
     }
 
     static func inventory(hosts: Int, teams: Int) -> String {
