@@ -128,7 +128,9 @@ struct AuthenticationTests {
         #expect(error?.code == .unsupportedKey)
         #expect(error?.message.contains("SHA-1") == true)
         #expect(error?.message.contains("ed25519") == true)
-        #expect(clock.now - started < .milliseconds(500))
+        // Nothing listens on port 1: had it tried to connect, the error would be connectionRefused, so the code
+        // above already proves the key was refused before connecting. The time is a loose sanity bound.
+        #expect(clock.now - started < .seconds(10))
     }
 
     @Test("ssh-agent keys are tried first (own agent on its own socket, stopped by pid)")

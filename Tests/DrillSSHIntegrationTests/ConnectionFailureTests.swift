@@ -22,7 +22,9 @@ struct ConnectionFailureTests {
             #expect(error?.code == .connectionRefused)
             #expect(error?.host == "down (\(facts.address):\(facts.port))")
             #expect(error?.message.contains("refused the connection on port \(facts.port)") == true)
-            #expect(clock.now - started < .seconds(3))
+            // Alone this takes about 0.6 s (two retries with backoff); the bound is loose because the suite shares
+            // two cores, and still proves the retries are bounded.
+            #expect(clock.now - started < .seconds(15))
         }
     }
 
@@ -121,7 +123,8 @@ struct ConnectionFailureTests {
             task.cancel()
             let error = await #expect(throws: SSHError.self) { _ = try await task.value }
             #expect(error?.code == .cancelled)
-            #expect(clock.now - started < .seconds(3), "cancellation must not wait for the remote command")
+            // The remote command sleeps 60 s: returning well before that proves cancellation did not wait for it.
+            #expect(clock.now - started < .seconds(20), "cancellation must not wait for the remote command")
             let gone = await eventually(timeout: .seconds(5)) {
                 let state = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
                 return state == nil || state!.contains(") Z ")
