@@ -85,6 +85,8 @@ public final class EngineService<C: Clock>: Sendable where C.Duration == Duratio
         origin = clock.now
         wallOrigin = wallMillisAtStart
         exerciseClock = Mutex(RunClock(speed: speed))
+        // The run's speed is fixed when it is created (STARTEX repeats it), so a wait can be scaled once.
+        let scale = speed > 0 ? speed : 1
         makeWorker = { now in
             EngineWorker(
                 plan: plan,
@@ -93,7 +95,10 @@ public final class EngineService<C: Clock>: Sendable where C.Duration == Duratio
                 journal: journal,
                 runID: runID,
                 limits: limits,
-                now: now
+                now: now,
+                waitExercise: { duration in
+                    try await clock.sleep(until: clock.now.advanced(by: duration / scale), tolerance: nil)
+                }
             )
         }
     }

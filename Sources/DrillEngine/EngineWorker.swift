@@ -16,6 +16,9 @@ public struct EngineWorker: Sendable {
     public let limits: EngineLimits
     /// The current wall and exercise time.
     public let now: @Sendable () -> EngineTime
+    /// Waits for an exercise-time duration (the service sleeps on its injected clock, scaled by the speed). When
+    /// nil, checks that must be repeated (`landed_when` until it passes) run once.
+    public let waitExercise: (@Sendable (Duration) async throws -> Void)?
 
     private let plannedByID: [String: PlannedInject]
     private let teamsOfHost: [String: [String]]
@@ -28,8 +31,10 @@ public struct EngineWorker: Sendable {
         journal: any JournalWriter,
         runID: String,
         limits: EngineLimits = EngineLimits(),
-        now: @escaping @Sendable () -> EngineTime
+        now: @escaping @Sendable () -> EngineTime,
+        waitExercise: (@Sendable (Duration) async throws -> Void)? = nil
     ) {
+        self.waitExercise = waitExercise
         self.plan = plan
         self.targets = targets
         self.executor = executor
@@ -175,7 +180,17 @@ public struct EngineWorker: Sendable {
             guard payload.succeeded else { return }
         }
         guard !planned.inject.actions.isEmpty, let landed = planned.inject.landedWhen else { return }
-        let result = await runCheck(landed, planned: planned, host: host, team: team, target: target)
+        // Poll until the event shows on the host, every `every`, for at most `timeout` of exercise time; only
+        // the final result is journaled (a landed check is a verdict, not a series).
+        let timeout = landed.timeout ?? Check.defaultLandedTimeout
+        let giveUpAt = now().exerciseMillis + Int64(timeout.components.seconds) * 1000
+        var result = await runCheck(landed, planned: planned, host: host, team: team, target: target)
+        while !result.passed, let waitExercise,
+            now().exerciseMillis + Int64(landed.every.components.seconds) * 1000 <= giveUpAt
+        {
+            try await waitExercise(landed.every)
+            result = await runCheck(landed, planned: planned, host: host, team: team, target: target)
+        }
         _ = try await journal.append(
             event(.landedCheck, inject: planned.id, team: team, host: host, payload: result.journalValue)
         )

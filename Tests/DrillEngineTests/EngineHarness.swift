@@ -107,7 +107,8 @@ struct EngineHarness {
         simulator: TeamSimulator? = nil,
         journal: InMemoryJournal = InMemoryJournal(runID: "run-1"),
         executor: InMemoryExecutor = InMemoryExecutor(),
-        start: Bool = true
+        start: Bool = true,
+        advancesTimeWhenWaiting: Bool = false
     ) async throws {
         let (defaultPlan, defaultInventory) = try Self.plan()
         let plan = plan ?? defaultPlan
@@ -129,7 +130,16 @@ struct EngineHarness {
             executor: executor,
             journal: journal,
             runID: "run-1",
-            now: { time.now }
+            now: { time.now },
+            // A worker that waits (landed_when polling) moves virtual time forward instead of sleeping.
+            waitExercise: advancesTimeWhenWaiting
+                ? { @Sendable duration in
+                    let millis =
+                        Int64(duration.components.seconds) * 1000 + duration.components.attoseconds
+                        / 1_000_000_000_000_000
+                    time.setWall(time.wall + millis)
+                }
+                : nil
         )
         if start && journal.events.isEmpty {
             _ = try await journal.append(
