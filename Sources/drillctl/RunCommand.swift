@@ -166,7 +166,13 @@ struct RunCommand: AsyncParsableCommand {
                 console: console
             )
         }
-        let result = try await (portal ?? PortalOptions()).serving(directory, journal: journal, drive)
+        // No PortalOptions() here: an unparsed ParsableArguments traps when its options are read.
+        let result =
+            if let portal {
+                try await portal.serving(directory, journal: journal, drive)
+            } else {
+                try await drive()
+            }
         return (result.status, directory, result.state)
     }
 }
