@@ -1,12 +1,17 @@
 import DrillCore
+import DrillTesting
 
 /// Builds a run's journal by hand, in exercise seconds, for evaluation tests. Wall time follows exercise time
 /// from 2026-06-18 09:00:00 +08:00, plus every pause so far (pauses stop the exercise clock, not the wall).
 struct EvaluationJournal {
-    var events: [JournalEvent] = []
-    let runID = "20260618-010000-test"
-    let wallStart: Int64 = 1_781_744_400_000
-    var pausedWallMillis: Int64 = 0
+    private var journal = JournalBuilder(runID: "20260618-010000-test", wallStart: 1_781_744_400_000)
+    var events: [JournalEvent] {
+        get { journal.events }
+        set { journal.events = newValue }
+    }
+    var runID: String { journal.runID }
+    var wallStart: Int64 { journal.wallStart }
+    var pausedWallMillis: Int64 { journal.pausedWallMillis }
 
     init(startex: Bool = true) {
         add(.runCreated, at: 0, payload: RunCreatedPayload(scenario: "test", timezone: "Asia/Shanghai").journalValue)
@@ -22,20 +27,7 @@ struct EvaluationJournal {
         actor: JournalEvent.Actor = .engine,
         payload: JournalValue = .emptyObject
     ) {
-        events.append(
-            JournalEvent(
-                kind: kind,
-                runID: runID,
-                wallMillis: wallStart + seconds * 1000 + pausedWallMillis,
-                exerciseMillis: seconds * 1000,
-                inject: inject,
-                team: team,
-                host: host,
-                actor: actor,
-                payload: payload,
-                sequence: Int64(events.count + 1)
-            )
-        )
+        journal.add(kind, at: seconds, inject: inject, team: team, host: host, actor: actor, payload: payload)
     }
 
     mutating func fire(
@@ -125,7 +117,7 @@ struct EvaluationJournal {
             command: "test ! -e /srv/www/.cache.php",
             exitStatus: passed ? 0 : 1,
             outputExcerpt: "",
-            checkedAtWallMillis: wallStart + seconds * 1000 + pausedWallMillis
+            checkedAtWallMillis: journal.wallMillis(at: seconds)
         )
         add(
             landed ? .landedCheck : .checkResult,
@@ -170,7 +162,7 @@ struct EvaluationJournal {
     /// Pauses the exercise clock at `seconds` for `wallSeconds` of wall time.
     mutating func pause(at seconds: Int64, forWallSeconds wallSeconds: Int64) {
         control(.pause, at: seconds)
-        pausedWallMillis += wallSeconds * 1000
+        journal.pause(forWallSeconds: wallSeconds)
         control(.resume, at: seconds)
     }
 

@@ -1,4 +1,5 @@
 import DrillCore
+import DrillTesting
 
 /// A fixed, finished two-province run for golden files and the browser test: every kind of outcome appears
 /// (met, late, missed, unconfirmed claim, escalation, pause, extension, panel disagreement, failed cleanup),
@@ -189,7 +190,7 @@ enum SampleRun {
         b.respond("webshell-escalation", "yn-mobile", .acknowledge, 1700)
         // The director pauses 5 minutes (wall) at 25:00 and extends yn-mobile's report deadline.
         b.control(.pause, 1500, reason: "协调会商")
-        b.pausedWall += 300_000
+        b.pause(forWallSeconds: 300)
         b.control(.resume, 1500)
         b.control(
             .extend,
@@ -294,8 +295,11 @@ enum SampleRun {
     }
 
     struct Builder {
-        var events: [JournalEvent] = []
-        var pausedWall: Int64 = 0
+        private var journal = JournalBuilder(runID: SampleRun.runID, wallStart: SampleRun.wallStart)
+        var events: [JournalEvent] { journal.events }
+        var pausedWall: Int64 { journal.pausedWallMillis }
+
+        mutating func pause(forWallSeconds seconds: Int64) { journal.pause(forWallSeconds: seconds) }
 
         mutating func add(
             _ kind: JournalEvent.Kind,
@@ -306,20 +310,7 @@ enum SampleRun {
             actor: JournalEvent.Actor = .engine,
             payload: JournalValue = .emptyObject
         ) {
-            events.append(
-                JournalEvent(
-                    kind: kind,
-                    runID: SampleRun.runID,
-                    wallMillis: SampleRun.wallStart + seconds * 1000 + pausedWall,
-                    exerciseMillis: seconds * 1000,
-                    inject: inject,
-                    team: team,
-                    host: host,
-                    actor: actor,
-                    payload: payload,
-                    sequence: Int64(events.count + 1)
-                )
-            )
+            journal.add(kind, at: seconds, inject: inject, team: team, host: host, actor: actor, payload: payload)
         }
 
         mutating func respond(
@@ -352,7 +343,7 @@ enum SampleRun {
                 command: command,
                 exitStatus: passed ? 0 : 1,
                 outputExcerpt: passed ? "" : "file exists",
-                checkedAtWallMillis: SampleRun.wallStart + seconds * 1000 + pausedWall
+                checkedAtWallMillis: journal.wallMillis(at: seconds)
             )
             add(
                 kind,
