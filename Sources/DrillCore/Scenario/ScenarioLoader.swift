@@ -300,21 +300,15 @@ public enum ScenarioLoader {
             )
         else { return nil }
         var scoring = Scoring()
-        if let points = f["points"],
-            let pf = r.fields(
+        if let points = f["points"] {
+            let table: [ResponsePhase: Double] = nonNegativeTable(
                 points,
                 path: ".scoring.points",
                 what: "'points'",
-                allowed: ResponsePhase.allCases.map(\.rawValue)
+                each: ("points", "points cannot be negative"),
+                &r
             )
-        {
-            for phase in ResponsePhase.allCases {
-                guard let value = pf[phase.rawValue],
-                    let number = r.number(value, path: ".scoring.points.\(phase.rawValue)", what: "points")
-                else { continue }
-                if number < 0 { r.error("points cannot be negative; found \(number)", at: value) }
-                scoring.points[phase] = number
-            }
+            scoring.points.merge(table) { _, new in new }
         }
         if let value = f["late_credit"],
             let credit = r.number(value, path: ".scoring.late_credit", what: "'late_credit'", percent: true)
@@ -328,21 +322,15 @@ public enum ScenarioLoader {
                 )
             }
         }
-        if let weights = f["severity_weights"],
-            let wf = r.fields(
+        if let weights = f["severity_weights"] {
+            let table: [SeverityGrade: Double] = nonNegativeTable(
                 weights,
                 path: ".scoring.severity_weights",
                 what: "'severity_weights'",
-                allowed: SeverityGrade.allCases.map(\.rawValue)
+                each: ("a weight", "a weight cannot be negative"),
+                &r
             )
-        {
-            for grade in SeverityGrade.allCases {
-                guard let value = wf[grade.rawValue],
-                    let number = r.number(value, path: ".scoring.severity_weights.\(grade.rawValue)", what: "a weight")
-                else { continue }
-                if number < 0 { r.error("a weight cannot be negative; found \(number)", at: value) }
-                scoring.severityWeights[grade] = number
-            }
+            scoring.severityWeights.merge(table) { _, new in new }
         }
         if let value = f["rubric_weight"],
             let number = r.number(value, path: ".scoring.rubric_weight", what: "'rubric_weight'")
@@ -585,6 +573,29 @@ public enum ScenarioLoader {
             }
         }
         return result
+    }
+
+    /// A mapping from an enum's raw values to non-negative numbers (`points: { acknowledge: 10 }`,
+    /// `severity_weights: { I: 2 }`); unknown keys, non-numbers and negative numbers are diagnosed.
+    static func nonNegativeTable<Key: RawRepresentable & CaseIterable & Hashable>(
+        _ node: Node,
+        path: String,
+        what: String,
+        each: (what: String, negative: String),
+        _ r: inout YAMLReader
+    ) -> [Key: Double] where Key.RawValue == String {
+        guard let fields = r.fields(node, path: path, what: what, allowed: Key.allCases.map(\.rawValue)) else {
+            return [:]
+        }
+        var table: [Key: Double] = [:]
+        for key in Key.allCases {
+            guard let value = fields[key.rawValue],
+                let number = r.number(value, path: "\(path).\(key.rawValue)", what: each.what)
+            else { continue }
+            if number < 0 { r.error("\(each.negative); found \(number)", at: value) }
+            table[key] = number
+        }
+        return table
     }
 
     static func readUpload(_ node: Node, path: String, _ r: inout YAMLReader) -> UploadAction? {
