@@ -33,6 +33,9 @@ public struct Inject: Sendable, Hashable {
     public var objectives: [String]
     /// Inject variables; they shadow scenario variables of the same name.
     public var variables: [String: InventoryValue]
+    /// The response phases the inject asks of the teams it reaches, as written (`expects:`); `nil` when not
+    /// written. See ``expectedPhases`` for the phases that apply.
+    public var expects: [ResponsePhase]?
 
     public init(
         id: String,
@@ -48,7 +51,8 @@ public struct Inject: Sendable, Hashable {
         deadlines: PhaseDeadlines = PhaseDeadlines(),
         cleanup: [Action] = [],
         objectives: [String] = [],
-        variables: [String: InventoryValue] = [:]
+        variables: [String: InventoryValue] = [:],
+        expects: [ResponsePhase]? = nil
     ) {
         self.id = id
         self.title = title ?? id
@@ -64,6 +68,15 @@ public struct Inject: Sendable, Hashable {
         self.cleanup = cleanup
         self.objectives = objectives
         self.variables = variables
+        self.expects = expects
+    }
+
+    /// The phases this inject asks of teams, in phase order: `expects:` when written; otherwise all three when
+    /// the inject acts on hosts or has a `resolved_when` check, and only `acknowledge` for a message-only
+    /// inject. A phase not expected has no deadline and no points.
+    public var expectedPhases: [ResponsePhase] {
+        if let expects { return ResponsePhase.allCases.filter(expects.contains) }
+        return actions.isEmpty && resolvedWhen == nil ? [.acknowledge] : ResponsePhase.allCases
     }
 }
 

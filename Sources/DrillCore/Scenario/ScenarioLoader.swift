@@ -26,7 +26,7 @@ public enum ScenarioLoader {
     /// The keys an inject may have.
     public static let injectKeys = [
         "id", "title", "at", "after", "severity", "targets", "message", "actions", "landed_when",
-        "resolved_when", "remedy", "deadlines", "cleanup", "objectives", "vars",
+        "resolved_when", "remedy", "deadlines", "cleanup", "objectives", "vars", "expects",
     ]
 
     /// Reads the scenario at `path`.
@@ -460,9 +460,39 @@ public enum ScenarioLoader {
                 inject.objectives = r.strings(node, path: path + ".objectives", what: "'objectives'")
             }
             if let node = f["vars"] { inject.variables = r.variables(node, path: path + ".vars", what: "'vars'") }
+            if let node = f["expects"] { inject.expects = readExpects(node, path: path + ".expects", &r) }
             result.append(inject)
         }
         return result
+    }
+
+    /// `expects: [acknowledge, report]` (or one phase as a scalar): the phases an inject asks of teams.
+    static func readExpects(_ node: Node, path: String, _ r: inout YAMLReader) -> [ResponsePhase]? {
+        let items: [(Node, String)]
+        if case .sequence(let sequence) = node {
+            items = sequence.enumerated().map { ($1, "\(path)[\($0)]") }
+            if sequence.isEmpty { r.error("'expects' lists no phase: write at least [acknowledge]", at: node) }
+        } else {
+            items = [(node, path)]
+        }
+        var phases: [ResponsePhase] = []
+        for (item, itemPath) in items {
+            guard let name = r.string(item, path: itemPath, what: "a phase in 'expects'") else { continue }
+            guard let phase = ResponsePhase(rawValue: name) else {
+                r.error(
+                    "'\(name)' is not a response phase: expected acknowledge, report or resolve",
+                    at: item,
+                    hint: Suggestions.didYouMean(name, among: ResponsePhase.allCases.map(\.rawValue))
+                )
+                continue
+            }
+            guard !phases.contains(phase) else {
+                r.error("phase '\(name)' is listed twice in 'expects'", at: item)
+                continue
+            }
+            phases.append(phase)
+        }
+        return phases
     }
 
     static func readAfter(_ node: Node, path: String, _ r: inout YAMLReader) -> AfterTrigger? {
