@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "DrillLab", targets: ["DrillLab"]),
         .library(name: "DrillStore", targets: ["DrillStore"]),
         .library(name: "DrillEngine", targets: ["DrillEngine"]),
+        .library(name: "DrillRun", targets: ["DrillRun"]),
         .library(name: "DrillReport", targets: ["DrillReport"]),
     ],
     dependencies: [
@@ -36,7 +37,10 @@ let package = Package(
         // beyond reading the files it is asked to load.
         .target(
             name: "DrillCore",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // libssh2 from Debian (libssh2-1-dev), with static inline wrappers for its function-like macros.
@@ -78,11 +82,26 @@ let package = Package(
             dependencies: ["DrillCore"],
             swiftSettings: swiftSettings
         ),
-        // The drill engine: exercise clock, scheduler state machine, dispatcher, responses and controls. It talks
-        // to hosts and the journal only through DrillCore's ports (RemoteExecutor, JournalWriter/Reader).
+        // The drill engine: scheduler state machine and its driver (a swift-service-lifecycle Service), dispatcher,
+        // simulated teams. It talks to hosts and the journal only through DrillCore's ports (RemoteExecutor,
+        // JournalWriter/Reader, HeartbeatRecorder).
         .target(
             name: "DrillEngine",
-            dependencies: ["DrillCore"],
+            dependencies: [
+                "DrillCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A run as a whole: its folder and every file in it, creating and opening runs, the response and control
+        // desks that `respond`, `ctl` and the portal share, status views, the report's inputs. No scheduler.
+        .target(
+            name: "DrillRun",
+            dependencies: [
+                "DrillCore",
+                "DrillStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The drill portal: Hummingbird routes, sessions, roles, live updates and the JSON API.
@@ -91,7 +110,7 @@ let package = Package(
             dependencies: [
                 "DrillCore",
                 "DrillStore",
-                "DrillEngine",
+                "DrillRun",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -114,10 +133,12 @@ let package = Package(
                 "DrillLab",
                 "DrillStore",
                 "DrillEngine",
+                "DrillRun",
                 "DrillPortal",
                 "DrillReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -130,6 +151,7 @@ let package = Package(
                 "DrillLab",
                 "DrillStore",
                 "DrillEngine",
+                "DrillRun",
                 "DrillPortal",
                 "DrillReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -177,6 +199,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DrillRunTests",
+            dependencies: ["DrillRun", "DrillStore", "DrillCore", "DrillTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

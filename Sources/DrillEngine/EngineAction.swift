@@ -6,7 +6,7 @@ public enum FireReason: String, Sendable, Hashable {
     case schedule
     /// The director triggered it (`drillctl ctl trigger`).
     case trigger
-    /// An escalation condition (`after … unless … within`) decided it for some teams.
+    /// An escalation condition (`after … unless … within`) decided it for a team.
     case condition
     /// It fell due while the engine was down and the director chose to fire it late (`resume --missed fire`).
     case late
@@ -19,6 +19,8 @@ public struct FireOrder: Sendable, Hashable {
     /// Which firing of the inject this is: 1 for the scheduled one; a director's re-trigger uses the sequence of
     /// its control event, so that the same journal always gives the same numbers.
     public var occurrence: Int
+    /// The team this firing was decided for (an escalation, and what follows one), or nil for every team.
+    public var team: String?
     public var reason: FireReason
     /// The exercise time it was due, in milliseconds.
     public var scheduledMillis: Int64
@@ -30,6 +32,7 @@ public struct FireOrder: Sendable, Hashable {
     public init(
         inject: String,
         occurrence: Int,
+        team: String? = nil,
         reason: FireReason,
         scheduledMillis: Int64,
         teams: [String],
@@ -37,6 +40,7 @@ public struct FireOrder: Sendable, Hashable {
     ) {
         self.inject = inject
         self.occurrence = occurrence
+        self.team = team
         self.reason = reason
         self.scheduledMillis = scheduledMillis
         self.teams = teams
@@ -44,7 +48,10 @@ public struct FireOrder: Sendable, Hashable {
     }
 
     /// The idempotency key of its intent.
-    public var intentKey: String { IdempotencyKey.injectIntent(inject: inject, occurrence: occurrence) }
+    public var key: EventKey { .injectIntent(inject: inject, occurrence: occurrence, team: team) }
+
+    /// The key's text.
+    public var intentKey: String { key.description }
 }
 
 /// Run an inject's `resolved_when` check once on one host of one team.
@@ -68,7 +75,7 @@ public struct SimulatedResponse: Sendable, Hashable {
     public var phase: ResponsePhase
     /// The exercise time the simulated team responds at (the response is journaled with this time).
     public var atMillis: Int64
-    /// The team's hosts the inject touched (for `resolve`: where the remedy runs).
+    /// The team's hosts where the inject landed (for `resolve`: where the remedy runs).
     public var remedyHosts: [String]
 
     public init(inject: String, team: String, phase: ResponsePhase, atMillis: Int64, remedyHosts: [String]) {
@@ -80,26 +87,41 @@ public struct SimulatedResponse: Sendable, Hashable {
     }
 }
 
-/// A deadline outcome to journal.
-public struct DeadlineDecision: Sendable, Hashable {
+/// A phase verdict to journal: the status ``RunRules/phaseStatus(_:_:now:finished:)`` gives now, when it differs
+/// from the last one journaled.
+public struct VerdictOrder: Sendable, Hashable {
     public var inject: String
     public var team: String
     public var phase: ResponsePhase
-    /// The deadline, exercise milliseconds since STARTEX (extensions included).
-    public var deadlineMillis: Int64
-    /// True when the phase was done by the deadline.
-    public var met: Bool
+    public var status: PhaseStatus
+    public var deadlineMillis: Int64?
+    public var doneAtMillis: Int64?
+    /// Which verdict on this phase this is (1 for the first), for its idempotency key.
+    public var number: Int
 
-    public init(inject: String, team: String, phase: ResponsePhase, deadlineMillis: Int64, met: Bool) {
+    public init(
+        inject: String,
+        team: String,
+        phase: ResponsePhase,
+        status: PhaseStatus,
+        deadlineMillis: Int64?,
+        doneAtMillis: Int64?,
+        number: Int
+    ) {
         self.inject = inject
         self.team = team
         self.phase = phase
+        self.status = status
         self.deadlineMillis = deadlineMillis
-        self.met = met
+        self.doneAtMillis = doneAtMillis
+        self.number = number
     }
+
+    /// The idempotency key of the verdict.
+    public var key: EventKey { .verdict(inject: inject, team: team, phase: phase, number: number) }
 }
 
-/// Put one host back after one inject (attempt 1, or 2 after a failed or uncertain first attempt).
+/// Put one host back after one inject (`attempt` counts every cleanup attempt in the journal, from 1).
 public struct CleanupOrder: Sendable, Hashable {
     public var inject: String
     public var host: String
@@ -120,8 +142,8 @@ public enum EngineAction: Sendable, Hashable {
     case check(CheckOrder)
     /// Respond for a simulated team.
     case simulate(SimulatedResponse)
-    /// Journal a deadline met or missed.
-    case recordDeadline(DeadlineDecision)
+    /// Journal a phase verdict.
+    case recordVerdict(VerdictOrder)
     /// Journal ENDEX (`schedule` or `director`).
     case recordEndex(reason: String)
     /// Run cleanup on a host.
@@ -137,7 +159,7 @@ public enum EngineCompletion: Sendable, Hashable {
     case fire(FireOrder)
     case check(CheckOrder)
     case simulate(SimulatedResponse)
-    case deadline(DeadlineDecision)
+    case verdict(VerdictOrder)
     case endex
     case cleanup(CleanupOrder)
 }

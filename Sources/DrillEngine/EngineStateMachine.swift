@@ -1,92 +1,77 @@
 public import DrillCore
 
-/// The engine's decisions: a pure state machine over the plan, the journal and exercise time.
+/// The engine's decisions: a pure state machine over the plan, the run's ledger and exercise time.
 ///
 /// It does no I/O and reads no clock. Its driver feeds it every journal event (its own and those other
 /// processes wrote: responses, controls) with ``journaled(_:)``, the exercise time with ``tick(now:)``, and the
 /// end of each piece of work with ``completed(_:)``; it answers with ``EngineAction``s. Every decision comes
-/// from journaled facts (the ``RunState`` fold) and the time, so the same journal and the same time always
-/// give the same actions: that is what makes `resume` safe.
+/// from the ``RunLedger`` (the one fold every reader shares) through ``RunRules``, plus the time, so the same
+/// journal and the same time always give the same actions: that is what makes `resume` safe. The machine keeps
+/// only its own in-flight bookkeeping (work started and not yet completed, when each check polls next).
 ///
 /// What it decides:
 /// - `at` injects fire at their time; `after` injects `delay` after their parent fired; escalations
-///   (`after … unless PHASE within W`) fire, `delay` after the window closes, for the teams that had not done
-///   PHASE within W of delivery (judged from journaled responses), and not at all when every team had.
+///   (`after … unless PHASE within W`) are decided per team: when that team's window closes (`within` after its
+///   delivery, or the parent's deadline for PHASE with every extension), `delay` later, the escalation fires for
+///   the team if it had not done PHASE by then. Injects that follow an escalation follow it per team too.
 /// - A director's `trigger` fires an inject now (once more, if it fired already).
 /// - An intent without its `inject_fired` (the engine stopped in the middle) is carried on to completion.
-/// - `resolved_when` is polled per host at its interval from delivery until it passes, the resolve deadline
-///   passes, or ENDEX.
-/// - Each phase's deadline is journaled met (done in time) or missed (time passed first).
+/// - `resolved_when` is polled on each host where the inject landed, from delivery until it passes or ENDEX: at
+///   `every`, and after the resolve deadline backing off (doubling) to at most 4 × `every`.
+/// - Each phase's verdict is journaled whenever the status the rules give changes to a decided one, and at ENDEX
+///   once more for every phase whose final status was not written yet.
 /// - Simulated teams respond at the times their ``TeamSimulator`` draws.
-/// - At ENDEX, or once aborted: ENDEX is journaled, in-flight work finishes, then every touched host is
-///   cleaned (two attempts at most), then ``EngineAction/finish``.
-/// - While paused (the journal says so), nothing new starts.
+/// - At ENDEX, or once aborted: ENDEX is journaled, in-flight work finishes, the final verdicts are journaled,
+///   then every host where an action started is cleaned (two attempts per engine run; a resumed engine tries
+///   again), then ``EngineAction/finish``.
+/// - While paused (the journal says so), nothing new starts on hosts.
 public struct EngineStateMachine: Sendable {
-    /// How many times cleanup of one inject on one host is tried.
-    public static let cleanupAttempts = 2
+    /// How many times one engine run tries cleanup of one inject on one host.
+    public static let cleanupAttemptsPerEngine = 2
+    /// After the resolve deadline, check polls back off up to this many times `every`.
+    public static let checkBackoffLimit: Int64 = 4
 
     public let plan: Plan
     public let simulator: TeamSimulator?
-    /// The run's state: the fold of every journal event seen.
-    public private(set) var state = RunState()
+    /// The run's ledger: the fold of every journal event seen.
+    public private(set) var ledger: RunLedger
     /// Injects to fire with reason `late` (they fell due while the engine was down).
     public var lateInjects: Set<String> = []
 
     private let plannedByID: [String: PlannedInject]
-    private let teamOfHost: [String: [String]]
     private let scope: Set<String>
     private let durationMillis: Int64
-
-    /// Intent events by idempotency key.
-    private var intents: [String: JournalEvent] = [:]
-    /// Intent keys whose `inject_fired` was journaled.
-    private var firedIntentKeys: Set<String> = []
-    /// Teams and hosts reached by each inject, over all its firings.
-    private var firedTeams: [String: Set<String>] = [:]
-    private var firedHosts: [String: Set<String>] = [:]
-    /// Injects with any intent, and the sequence of the first.
-    private var firstIntentSequence: [String: Int64] = [:]
-    /// Director triggers not yet turned into a fire order: (control sequence, inject).
-    private var pendingTriggers: [(sequence: Int64, inject: String)] = []
-    /// Injects the director chose to skip on resume.
-    private var skipped: Set<String> = []
-    /// Checks that passed (inject, host, team).
-    private var passedChecks: Set<CheckOrder> = []
-    /// When each check runs next (exercise milliseconds).
-    private var nextCheck: [CheckOrder: Int64] = [:]
-    /// Cleanup attempts journaled, per inject and host.
-    private var cleanupAttemptsSeen: [HostInject: Int] = [:]
 
     private var firesInFlight: Set<String> = []
     private var checksInFlight: Set<CheckOrder> = []
     private var simulationsInFlight: Set<SimulatedResponse> = []
-    private var simulatedTeamInjects: [RunState.TeamInject: Int] = [:]
-    private var deadlinesInFlight: Set<DeadlineDecision> = []
-    private var cleanupsInFlight: Set<CleanupOrder> = []
+    private var simulatingPairs: [RunLedger.PairKey: Int] = [:]
+    private var verdictsInFlight: Set<PhaseKey> = []
     private var endexInFlight = false
+    private var cleanupsInFlight: Set<RunLedger.HostKey> = []
+    private var cleanupAttemptsHere: [RunLedger.HostKey: Int] = [:]
+    private var checkTimes: [CheckOrder: CheckTiming] = [:]
     private var finished = false
 
-    private struct HostInject: Hashable, Sendable {
-        var host: String
-        var inject: String
+    private struct PhaseKey: Hashable, Sendable {
+        var pair: RunLedger.PairKey
+        var phase: ResponsePhase
+    }
+
+    /// When a check polls next, and the interval it polls at now.
+    private struct CheckTiming: Hashable, Sendable {
+        var due: Int64
+        var interval: Int64
     }
 
     /// A state machine for `plan`, with simulated teams when `simulator` is given.
     public init(plan: Plan, simulator: TeamSimulator? = nil) {
         self.plan = plan
         self.simulator = simulator
+        ledger = RunLedger(scenario: plan.scenario)
         plannedByID = Dictionary(plan.injects.map { ($0.id, $0) }) { first, _ in first }
-        var teamOfHost: [String: [String]] = [:]
-        for planned in plan.injects {
-            for team in planned.teams {
-                for host in team.hosts where !(teamOfHost[host] ?? []).contains(team.id) {
-                    teamOfHost[host, default: []].append(team.id)
-                }
-            }
-        }
-        self.teamOfHost = teamOfHost
         scope = Set(plan.scopeHosts)
-        durationMillis = plan.scenario.duration.engineMillis
+        durationMillis = plan.scenario.duration.journalMillis
     }
 
     /// True once ENDEX is journaled and cleanup is over.
@@ -103,43 +88,7 @@ public struct EngineStateMachine: Sendable {
     }
 
     /// Learns from one journal event.
-    public mutating func journaled(_ event: JournalEvent) {
-        state.apply(event)
-        switch event.kind {
-        case .injectIntent:
-            guard let inject = event.inject, let key = event.idempotencyKey else { break }
-            intents[key] = event
-            if firstIntentSequence[inject] == nil { firstIntentSequence[inject] = event.sequence ?? 0 }
-            if let payload = try? event.payload(as: InjectIntentPayload.self) {
-                firedTeams[inject, default: []].formUnion(payload.teams)
-                firedHosts[inject, default: []].formUnion(payload.hosts)
-            }
-        case .injectFired:
-            if let key = event.payload["intentKey"]?.stringValue { firedIntentKeys.insert(key) }
-        case .control:
-            switch event.payload["action"]?.stringValue {
-            case "trigger":
-                if let inject = event.inject, plannedByID[inject] != nil {
-                    pendingTriggers.append((event.sequence ?? 0, inject))
-                }
-            case "skip":
-                if let inject = event.inject { skipped.insert(inject) }
-            default: break
-            }
-        case .checkResult:
-            if event.payload["passed"]?.boolValue == true, let inject = event.inject, let host = event.host,
-                let team = event.team
-            {
-                passedChecks.insert(CheckOrder(inject: inject, host: host, team: team))
-            }
-        case .cleanupIntent:
-            if let inject = event.inject, let host = event.host {
-                cleanupAttemptsSeen[HostInject(host: host, inject: inject), default: 0] += 1
-            }
-        default:
-            break
-        }
-    }
+    public mutating func journaled(_ event: JournalEvent) { ledger.apply(event) }
 
     /// Learns that an action's work is over (its journal events were written before this is called).
     public mutating func completed(_ completion: EngineCompletion) {
@@ -148,12 +97,15 @@ public struct EngineStateMachine: Sendable {
         case .check(let order): checksInFlight.remove(order)
         case .simulate(let response):
             simulationsInFlight.remove(response)
-            let key = RunState.TeamInject(inject: response.inject, team: response.team)
-            simulatedTeamInjects[key, default: 1] -= 1
-            if simulatedTeamInjects[key] == 0 { simulatedTeamInjects[key] = nil }
-        case .deadline(let decision): deadlinesInFlight.remove(decision)
+            let key = RunLedger.PairKey(inject: response.inject, team: response.team)
+            simulatingPairs[key, default: 1] -= 1
+            if simulatingPairs[key] == 0 { simulatingPairs[key] = nil }
+        case .verdict(let order):
+            verdictsInFlight.remove(
+                PhaseKey(pair: RunLedger.PairKey(inject: order.inject, team: order.team), phase: order.phase)
+            )
         case .endex: endexInFlight = false
-        case .cleanup(let order): cleanupsInFlight.remove(order)
+        case .cleanup(let order): cleanupsInFlight.remove(RunLedger.HostKey(host: order.host, inject: order.inject))
         }
     }
 
@@ -162,7 +114,7 @@ public struct EngineStateMachine: Sendable {
     /// The fire orders that would be issued at `now` for scheduled, dependent and conditional injects (not
     /// triggers), without changing anything: what a resumed engine shows before continuing.
     public func dueFires(now: Int64) -> [FireOrder] {
-        guard !state.status.isFinished else { return [] }
+        guard !ledger.status.isFinished else { return [] }
         return scheduledFires(now: now).due
     }
 
@@ -173,51 +125,57 @@ public struct EngineStateMachine: Sendable {
         var wake: Int64? = nil
         func wakeAt(_ time: Int64) { if time > now { wake = min(wake ?? time, time) } }
 
-        let ending = state.status.isFinished || now >= durationMillis
-        if ending {
-            if state.endexWallMillis == nil {
+        if ledger.status.isFinished || now >= durationMillis {
+            guard ledger.endex != nil else {
                 if !endexInFlight {
                     endexInFlight = true
-                    actions.append(.recordEndex(reason: state.status == .aborted ? "director" : "schedule"))
+                    actions.append(.recordEndex(reason: ledger.status == .aborted ? "director" : "schedule"))
                 }
                 return actions
             }
-            return actions + cleanupActions()
+            // Work already started finishes first: a remedy or an action must not race its cleanup.
+            guard firesInFlight.isEmpty, simulationsInFlight.isEmpty, checksInFlight.isEmpty else { return [] }
+            let verdicts = verdictActions(now: ledger.coveredExerciseMillis, final: true, wake: { _ in })
+            guard verdicts.isEmpty, verdictsInFlight.isEmpty else { return verdicts }
+            return cleanupActions()
         }
         wakeAt(durationMillis)
-        guard state.status == .running else { return actions }
+        guard ledger.status == .running else {
+            return verdictActions(now: now, final: false, wake: { _ in })
+        }
 
         // Fires: unfinished intents first (a resumed engine), then triggers, then the schedule.
-        for (key, intent) in intents.sorted(by: { ($0.value.sequence ?? 0) < ($1.value.sequence ?? 0) })
-        where !firedIntentKeys.contains(key) && !firesInFlight.contains(key) {
-            guard let order = Self.order(fromIntent: intent) else { continue }
-            firesInFlight.insert(key)
+        let unfinished = ledger.injects.values.flatMap { record in record.firings.filter { $0.fired == nil } }
+            .sorted { $0.sequence < $1.sequence }
+        for firing in unfinished where !firesInFlight.contains(firing.key) {
+            guard let inject = firingInject(firing) else { continue }
+            let order = FireOrder(
+                inject: inject,
+                occurrence: firing.occurrence,
+                team: firing.team,
+                reason: firing.reason.flatMap(FireReason.init(rawValue:)) ?? .schedule,
+                scheduledMillis: firing.scheduledMillis ?? firing.intent.exerciseMillis,
+                teams: firing.teams,
+                hosts: firing.hosts
+            )
+            firesInFlight.insert(firing.key)
             actions.append(.fire(order))
         }
-        for trigger in pendingTriggers {
-            guard let planned = plannedByID[trigger.inject] else { continue }
-            let firedBefore = (firstIntentSequence[trigger.inject] ?? .max) < trigger.sequence
-            let occurrence = firedBefore ? Int(trigger.sequence) : 1
-            let key = IdempotencyKey.injectIntent(inject: trigger.inject, occurrence: occurrence)
-            guard intents[key] == nil, !firesInFlight.contains(key) else { continue }
+        for control in ledger.controls where control.action == .trigger {
+            guard let inject = control.inject, let planned = plannedByID[inject] else { continue }
+            let firstIntent = ledger.injects[inject]?.firings.first?.sequence ?? .max
+            let occurrence = firstIntent < control.sequence ? Int(control.sequence) : 1
             let order = FireOrder(
-                inject: trigger.inject,
+                inject: inject,
                 occurrence: occurrence,
                 reason: .trigger,
                 scheduledMillis: now,
                 teams: planned.teams.map(\.id),
                 hosts: hosts(of: planned, teams: nil)
             )
-            firesInFlight.insert(key)
+            guard !hasIntent(order.intentKey, inject), !firesInFlight.contains(order.intentKey) else { continue }
+            firesInFlight.insert(order.intentKey)
             actions.append(.fire(order))
-        }
-        pendingTriggers.removeAll { trigger in
-            let firedBefore = (firstIntentSequence[trigger.inject] ?? .max) < trigger.sequence
-            let key = IdempotencyKey.injectIntent(
-                inject: trigger.inject,
-                occurrence: firedBefore ? Int(trigger.sequence) : 1
-            )
-            return intents[key] != nil || firesInFlight.contains(key)
         }
         let scheduled = scheduledFires(now: now)
         for order in scheduled.due {
@@ -226,156 +184,124 @@ public struct EngineStateMachine: Sendable {
         }
         if let next = scheduled.next { wakeAt(next) }
 
-        // Per delivered inject × team: simulated responses, then checks and deadlines.
-        for (key, teamState) in state.teamInjects.sorted(by: { $0.key < $1.key }) {
-            guard let delivered = teamState.deliveredAtMillis, let planned = plannedByID[key.inject] else {
-                continue
-            }
-            let teamHosts = hostsOfTeam(key.team, in: planned)
-            if let simulator {
-                let offsets = simulator.responseOffsets(inject: key.inject, team: key.team)
-                for phase in ResponsePhase.allCases {
-                    guard let offset = offsets[phase], teamState.responses[phase] == nil else { continue }
-                    let at = delivered + offset
-                    let response = SimulatedResponse(
-                        inject: key.inject,
-                        team: key.team,
-                        phase: phase,
-                        atMillis: at,
-                        remedyHosts: phase == .resolve ? teamHosts : []
-                    )
-                    guard !simulationsInFlight.contains(response) else { continue }
-                    if at <= now {
-                        simulationsInFlight.insert(response)
-                        simulatedTeamInjects[key, default: 0] += 1
-                        actions.append(.simulate(response))
-                    } else {
-                        wakeAt(at)
-                    }
-                    break  // phases come in order: one at a time
-                }
-            }
-            if let check = planned.inject.resolvedWhen {
-                let every = max(1, check.every.engineMillis)
-                let resolveDeadline = teamState.deadline(.resolve)
-                for host in teamHosts {
-                    let order = CheckOrder(inject: key.inject, host: host, team: key.team)
-                    guard !passedChecks.contains(order), !checksInFlight.contains(order) else { continue }
-                    let due = nextCheck[order] ?? (delivered + every)
-                    if let resolveDeadline, due > resolveDeadline { continue }
-                    if due <= now {
-                        checksInFlight.insert(order)
-                        nextCheck[order] = now + every
-                        actions.append(.check(order))
-                    } else {
-                        wakeAt(due)
-                    }
-                }
-            }
-            guard simulatedTeamInjects[key] == nil else { continue }
-            for phase in ResponsePhase.allCases {
-                guard teamState.deadlineOutcomes[phase] == nil, let deadline = teamState.deadline(phase) else {
-                    continue
-                }
-                var done = teamState.responses[phase]?.exerciseMillis
-                if phase == .resolve, let byCheck = teamState.resolvedByCheckAtMillis {
-                    done = min(done ?? byCheck, byCheck)
-                }
-                let met: Bool
-                if let done, done <= deadline {
-                    met = true
-                } else if now > deadline {
-                    met = false
-                } else {
-                    wakeAt(deadline + 1)
-                    continue
-                }
-                let decision = DeadlineDecision(
-                    inject: key.inject,
-                    team: key.team,
-                    phase: phase,
-                    deadlineMillis: deadline,
-                    met: met
-                )
-                guard deadlinesInFlight.insert(decision).inserted else { continue }
-                actions.append(.recordDeadline(decision))
-            }
+        // Per delivered inject × team: simulated responses and checks.
+        for key in ledger.deliveryOrder {
+            guard let planned = plannedByID[key.inject], let facts = RunRules.facts(key, in: ledger) else { continue }
+            if let simulator { actions += simulate(simulator, key: key, facts: facts, now: now, wake: wakeAt) }
+            actions += checks(planned, key: key, facts: facts, now: now, wake: wakeAt)
         }
+        actions += verdictActions(now: now, final: false, wake: wakeAt)
         if let wake { actions.append(.wake(atMillis: wake)) }
         return actions
     }
 
     // MARK: - Scheduling
 
+    /// True when the inject has an intent with `key`, or its scheduled firing for every team when `key` is a
+    /// per-team firing of occurrence 1.
+    private func hasIntent(_ key: String, _ inject: String) -> Bool {
+        guard let record = ledger.injects[inject] else { return false }
+        if record.firing(key) != nil { return true }
+        if case .injectIntent(_, 1, _?)? = EventKey(parsing: key) {
+            return record.firing(EventKey.injectIntent(inject: inject, occurrence: 1, team: nil).description) != nil
+        }
+        return false
+    }
+
+    private func isPerTeam(_ inject: String) -> Bool {
+        guard let planned = plannedByID[inject] else { return false }
+        switch planned.trigger {
+        case .unless: return true
+        case .after(let parent, _): return isPerTeam(parent)
+        case .at: return false
+        }
+    }
+
     private func scheduledFires(now: Int64) -> (due: [FireOrder], next: Int64?) {
         var due: [FireOrder] = []
         var next: Int64? = nil
-        for planned in plan.injects {
+        func later(_ at: Int64) { next = min(next ?? at, at) }
+        for planned in plan.injects where ledger.injects[planned.id]?.skipped != true {
             let id = planned.id
-            let key = IdempotencyKey.injectIntent(inject: id)
-            guard intents[key] == nil, !firesInFlight.contains(key), !skipped.contains(id) else { continue }
-            var at: Int64
-            var teams = planned.teams.map(\.id)
-            var reason = FireReason.schedule
+            var orders: [FireOrder] = []
             switch planned.trigger {
             case .at(let time):
-                at = time.engineMillis
-            case .after(let parent, let delay):
-                guard let fired = state.injects[parent]?.firedAtMillis else { continue }
-                at = fired + delay.engineMillis
-                if let parentTeams = firedTeams[parent], plannedByID[parent]?.isConditional == true {
-                    teams = teams.filter(parentTeams.contains)
-                }
-            case .unless(let parent, let phase, let within, let delay):
-                guard state.injects[parent]?.firedAtMillis != nil, let reached = firedTeams[parent],
-                    let parentPlan = plannedByID[parent]
-                else { continue }
-                // The window closes `within` after the last delivery of the parent; every team must have it.
-                var windowEnd: Int64 = 0
-                var ends: [String: Int64] = [:]
-                var allDelivered = true
-                for team in parentPlan.teams.map(\.id) where reached.contains(team) {
-                    guard let delivered = state.teamInject(parent, team)?.deliveredAtMillis else {
-                        allDelivered = false
-                        break
-                    }
-                    ends[team] = delivered + within.engineMillis
-                    windowEnd = max(windowEnd, delivered + within.engineMillis)
-                }
-                guard allDelivered else { continue }
-                at = windowEnd + delay.engineMillis
-                if at > now {
-                    next = min(next ?? at, at)
-                    continue
-                }
-                teams = teams.filter { team in
-                    guard let end = ends[team] else { return false }
-                    let teamState = state.teamInject(parent, team)
-                    var done = teamState?.responses[phase]?.exerciseMillis
-                    if phase == .resolve, let byCheck = teamState?.resolvedByCheckAtMillis {
-                        done = min(done ?? byCheck, byCheck)
-                    }
-                    return done.map { $0 > end } ?? true
-                }
-                reason = .condition
-                if teams.isEmpty { continue }  // every team responded in time: it never fires
-            }
-            if at > now {
-                next = min(next ?? at, at)
-                continue
-            }
-            if lateInjects.contains(id) { reason = .late }
-            due.append(
-                FireOrder(
+                let at = time.journalMillis
+                let order = FireOrder(
                     inject: id,
                     occurrence: 1,
-                    reason: reason,
+                    reason: .schedule,
                     scheduledMillis: at,
-                    teams: teams,
-                    hosts: reason == .condition || teams.count < planned.teams.count
-                        ? hosts(of: planned, teams: Set(teams)) : hosts(of: planned, teams: nil)
+                    teams: planned.teams.map(\.id),
+                    hosts: hosts(of: planned, teams: nil)
                 )
-            )
+                guard !hasIntent(order.intentKey, id), !firesInFlight.contains(order.intentKey) else { continue }
+                if at > now { later(at) } else { orders.append(order) }
+            case .after(let parent, let delay):
+                guard let parentRecord = ledger.injects[parent] else { continue }
+                if isPerTeam(parent) {
+                    for firing in parentRecord.firings {
+                        guard let team = firing.team, let fired = firing.fired,
+                            planned.teams.contains(where: { $0.id == team })
+                        else { continue }
+                        let at = fired.exerciseMillis.addingSaturating(delay.journalMillis)
+                        let order = FireOrder(
+                            inject: id,
+                            occurrence: 1,
+                            team: team,
+                            reason: .schedule,
+                            scheduledMillis: at,
+                            teams: [team],
+                            hosts: hosts(of: planned, teams: [team])
+                        )
+                        guard !hasIntent(order.intentKey, id), !firesInFlight.contains(order.intentKey) else {
+                            continue
+                        }
+                        if at > now { later(at) } else { orders.append(order) }
+                    }
+                } else {
+                    guard let fired = parentRecord.fired else { continue }
+                    let at = fired.exerciseMillis.addingSaturating(delay.journalMillis)
+                    let order = FireOrder(
+                        inject: id,
+                        occurrence: 1,
+                        reason: .schedule,
+                        scheduledMillis: at,
+                        teams: planned.teams.map(\.id),
+                        hosts: hosts(of: planned, teams: nil)
+                    )
+                    guard !hasIntent(order.intentKey, id), !firesInFlight.contains(order.intentKey) else { continue }
+                    if at > now { later(at) } else { orders.append(order) }
+                }
+            case .unless(let parent, let phase, _, let delay):
+                var within: Duration?
+                if case .after(let after) = planned.inject.trigger { within = after.condition?.within }
+                for team in planned.teams.map(\.id) {
+                    let parentKey = RunLedger.PairKey(inject: parent, team: team)
+                    guard let facts = RunRules.facts(parentKey, in: ledger),
+                        let windowEnd = RunRules.escalationWindowEnd(facts, phase: phase, within: within)
+                    else { continue }
+                    let order = FireOrder(
+                        inject: id,
+                        occurrence: 1,
+                        team: team,
+                        reason: .condition,
+                        scheduledMillis: windowEnd.addingSaturating(delay.journalMillis),
+                        teams: [team],
+                        hosts: hosts(of: planned, teams: [team])
+                    )
+                    guard !hasIntent(order.intentKey, id), !firesInFlight.contains(order.intentKey) else { continue }
+                    if order.scheduledMillis > now {
+                        later(order.scheduledMillis)
+                    } else if RunRules.escalates(facts, phase: phase, windowEnd: windowEnd) {
+                        orders.append(order)
+                    }
+                }
+            }
+            for var order in orders {
+                if lateInjects.contains(id) { order.reason = .late }
+                due.append(order)
+            }
         }
         return (due, next)
     }
@@ -387,64 +313,154 @@ public struct EngineStateMachine: Sendable {
         return planned.hosts.filter { selected.contains($0) && scope.contains($0) }
     }
 
-    /// The hosts of `team` that `planned` acted on.
-    private func hostsOfTeam(_ team: String, in planned: PlannedInject) -> [String] {
-        let acted = firedHosts[planned.id] ?? []
-        return (planned.teams.first { $0.id == team }?.hosts ?? []).filter { acted.contains($0) }
+    /// The inject a journaled firing belongs to.
+    private func firingInject(_ firing: RunLedger.Firing) -> String? {
+        if case .injectIntent(let inject, _, _)? = EventKey(parsing: firing.key) { return inject }
+        return ledger.injects.first { $0.value.firings.contains(firing) }?.key
     }
 
-    /// The order an intent in the journal stands for (to finish a fire the engine was stopped in).
-    static func order(fromIntent intent: JournalEvent) -> FireOrder? {
-        guard let inject = intent.inject, let key = intent.idempotencyKey,
-            let payload = try? intent.payload(as: InjectIntentPayload.self)
-        else { return nil }
-        let occurrence = key.split(separator: "#").last.flatMap { Int($0) } ?? 1
-        return FireOrder(
-            inject: inject,
-            occurrence: occurrence,
-            reason: payload.reason.flatMap(FireReason.init(rawValue:)) ?? .schedule,
-            scheduledMillis: payload.scheduledMillis ?? intent.exerciseMillis,
-            teams: payload.teams,
-            hosts: payload.hosts
-        )
+    // MARK: - Simulated teams and checks
+
+    private mutating func simulate(
+        _ simulator: TeamSimulator,
+        key: RunLedger.PairKey,
+        facts: RunRules.PairFacts,
+        now: Int64,
+        wake: (Int64) -> Void
+    ) -> [EngineAction] {
+        let offsets = simulator.responseOffsets(inject: key.inject, team: key.team)
+        let responded = ledger.pairs[key]?.firstResponse ?? [:]
+        for phase in facts.expects {
+            guard let offset = offsets[phase] else { return [] }  // a missed phase skips the later ones
+            guard responded[phase] == nil else { continue }
+            let at = facts.delivered.exerciseMillis.addingSaturating(offset)
+            let response = SimulatedResponse(
+                inject: key.inject,
+                team: key.team,
+                phase: phase,
+                atMillis: at,
+                remedyHosts: phase == .resolve ? facts.landedHosts : []
+            )
+            guard !simulationsInFlight.contains(response) else { return [] }
+            guard at <= now else {
+                wake(at)
+                return []
+            }
+            simulationsInFlight.insert(response)
+            simulatingPairs[key, default: 0] += 1
+            return [.simulate(response)]  // phases come in order: one at a time
+        }
+        return []
+    }
+
+    private mutating func checks(
+        _ planned: PlannedInject,
+        key: RunLedger.PairKey,
+        facts: RunRules.PairFacts,
+        now: Int64,
+        wake: (Int64) -> Void
+    ) -> [EngineAction] {
+        guard facts.resolveByCheck, facts.expects.contains(.resolve), let check = planned.inject.resolvedWhen else {
+            return []
+        }
+        let every = max(1, check.every.journalMillis)
+        let deadline = RunRules.deadline(.resolve, facts)
+        var actions: [EngineAction] = []
+        for host in facts.landedHosts where facts.firstPass[host] == nil {
+            let order = CheckOrder(inject: key.inject, host: host, team: key.team)
+            guard !checksInFlight.contains(order) else { continue }
+            let timing =
+                checkTimes[order]
+                ?? CheckTiming(due: facts.delivered.exerciseMillis.addingSaturating(every), interval: every)
+            guard timing.due <= now else {
+                wake(timing.due)
+                continue
+            }
+            // Past the resolve deadline, back off (doubling) to at most 4 × every, until ENDEX.
+            var interval = every
+            if let deadline, now > deadline {
+                let limit = every.multipliedReportingOverflow(by: Self.checkBackoffLimit).partialValue
+                interval = min(min(timing.interval, limit) * 2, limit)
+            }
+            checkTimes[order] = CheckTiming(due: now.addingSaturating(interval), interval: interval)
+            checksInFlight.insert(order)
+            actions.append(.check(order))
+        }
+        return actions
+    }
+
+    // MARK: - Verdicts
+
+    /// Verdicts to journal: every phase whose status the rules give now is decided (or, at ENDEX, final) and
+    /// differs from the last verdict journaled. Pending phases ask to be woken just after their deadline.
+    private mutating func verdictActions(now: Int64, final: Bool, wake: (Int64) -> Void) -> [EngineAction] {
+        var actions: [EngineAction] = []
+        for key in ledger.deliveryOrder where simulatingPairs[key] == nil {
+            guard let facts = RunRules.facts(key, in: ledger) else { continue }
+            let pair = ledger.pairs[key]
+            for phase in ResponsePhase.allCases {
+                let outcome = RunRules.phaseStatus(phase, facts, now: now, finished: final)
+                if outcome.status == .pending {
+                    if let deadline = outcome.deadlineMillis { wake(deadline.addingSaturating(1)) }
+                    continue
+                }
+                let worthJournaling: Bool =
+                    switch outcome.status {
+                    case .met, .late, .missed, .done, .notApplicable: true
+                    case .interrupted, .notDone, .notExpected: final
+                    case .pending: false
+                    }
+                let last = pair?.verdicts[phase]
+                guard worthJournaling, last?.status != outcome.status else { continue }
+                let phaseKey = PhaseKey(pair: key, phase: phase)
+                guard verdictsInFlight.insert(phaseKey).inserted else { continue }
+                actions.append(
+                    .recordVerdict(
+                        VerdictOrder(
+                            inject: key.inject,
+                            team: key.team,
+                            phase: phase,
+                            status: outcome.status,
+                            deadlineMillis: outcome.deadlineMillis,
+                            doneAtMillis: outcome.done?.exerciseMillis,
+                            number: (last?.count ?? 0) + 1
+                        )
+                    )
+                )
+            }
+        }
+        return actions
     }
 
     // MARK: - Cleanup
 
     private mutating func cleanupActions() -> [EngineAction] {
-        // Work already started finishes first: a remedy or an action must not race its cleanup.
-        guard firesInFlight.isEmpty, simulationsInFlight.isEmpty, checksInFlight.isEmpty else { return [] }
         var actions: [EngineAction] = []
-        for (host, injects) in state.hostsNeedingCleanup {
+        var byHost: [String: [RunLedger.HostKey]] = [:]
+        for (key, hostInject) in ledger.hostInjects where hostInject.touched && !hostInject.cleanup.succeeded {
+            byHost[key.host, default: []].append(key)
+        }
+        for host in byHost.keys.sorted() {
+            guard !cleanupsInFlight.contains(where: { $0.host == host }) else { continue }
             // Undo in reverse order of firing.
-            let ordered = injects.sorted {
-                (state.injects[$0]?.intentAtMillis ?? 0, $0) > (state.injects[$1]?.intentAtMillis ?? 0, $1)
+            let ordered = byHost[host]!.sorted {
+                (ledger.injects[$0.inject]?.firstIntent?.exerciseMillis ?? 0, $0.inject)
+                    > (ledger.injects[$1.inject]?.firstIntent?.exerciseMillis ?? 0, $1.inject)
             }
-            for inject in ordered {
-                let seen = cleanupAttemptsSeen[HostInject(host: host, inject: inject)] ?? 0
-                if cleanupsInFlight.contains(where: { $0.host == host && $0.inject == inject }) { break }
-                guard seen < Self.cleanupAttempts else { continue }
-                let order = CleanupOrder(inject: inject, host: host, attempt: seen + 1)
-                cleanupsInFlight.insert(order)
-                actions.append(.cleanup(order))
+            for key in ordered {
+                let tried = cleanupAttemptsHere[key] ?? 0
+                guard tried < Self.cleanupAttemptsPerEngine else { continue }
+                let attempts = ledger.hostInjects[key]?.cleanup.attempts ?? 0
+                cleanupAttemptsHere[key] = tried + 1
+                cleanupsInFlight.insert(key)
+                actions.append(.cleanup(CleanupOrder(inject: key.inject, host: host, attempt: attempts + 1)))
                 break  // one inject at a time per host, in order
             }
         }
-        if actions.isEmpty && cleanupsInFlight.isEmpty && deadlinesInFlight.isEmpty {
+        if actions.isEmpty && cleanupsInFlight.isEmpty && verdictsInFlight.isEmpty {
             finished = true
             return [.finish]
         }
         return actions
-    }
-
-    /// Teams a host belongs to (for messages rendered per host).
-    public func teams(ofHost host: String) -> [String] { teamOfHost[host] ?? [] }
-}
-
-extension Duration {
-    /// Whole milliseconds.
-    var engineMillis: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -71,13 +71,11 @@ public struct EngineWorker: Sendable {
         case .simulate(let response):
             try await simulate(response)
             return .simulate(response)
-        case .recordDeadline(let decision):
-            try await recordDeadline(decision)
-            return .deadline(decision)
+        case .recordVerdict(let order):
+            try await recordVerdict(order)
+            return .verdict(order)
         case .recordEndex(let reason):
-            _ = try await journal.appendIfAbsent(
-                event(.endex, key: IdempotencyKey.endex, payload: EndexPayload(reason: reason).journalValue)
-            )
+            _ = try await journal.appendIfAbsent(event(.endex(EndexPayload(reason: reason)), key: .endex))
             return .endex
         case .cleanup(let order):
             try await cleanup(order)
@@ -94,47 +92,60 @@ public struct EngineWorker: Sendable {
         // Scope is enforced here again: a host the scope does not allow is never contacted.
         let hosts = order.hosts.filter { scope.contains($0) && targets.hosts[$0] != nil }
         let intent = event(
-            .injectIntent,
+            .injectIntent(
+                InjectIntentPayload(
+                    scheduledMillis: order.scheduledMillis,
+                    hosts: hosts,
+                    teams: order.teams,
+                    reason: order.reason.rawValue,
+                    steps: planned.inject.actions.count,
+                    landedCheck: !planned.inject.actions.isEmpty && planned.inject.landedWhen != nil
+                )
+            ),
             inject: order.inject,
-            key: order.intentKey,
-            payload: InjectIntentPayload(
-                scheduledMillis: order.scheduledMillis,
-                hosts: hosts,
-                teams: order.teams,
-                reason: order.reason.rawValue
-            ).journalValue
+            key: order.key
         )
         _ = try await journal.appendIfAbsent(intent)
         try await forEach(hosts) { host in try await act(planned, order: order, host: host) }
+        let reached = Set(hosts)
+        let expects = planned.inject.expectedPhases
         for team in order.teams {
             var deadlines: [ResponsePhase: Duration] = [:]
-            for phase in ResponsePhase.allCases { deadlines[phase] = planned.deadlines[phase] }
+            for phase in expects { deadlines[phase] = planned.deadlines[phase] }
             let message = planned.inject.message.map { text in
                 (try? render(text, planned: planned, host: nil, team: team, mode: .text)) ?? text
             }
+            let teamHosts = planned.teams.first { $0.id == team }?.hosts.filter(reached.contains) ?? []
             _ = try await journal.appendIfAbsent(
                 event(
-                    .delivered,
+                    .delivered(
+                        DeliveredPayload(
+                            message: message,
+                            severity: planned.severity?.rawValue,
+                            deadlines: deadlines,
+                            expects: expects,
+                            resolveByCheck: planned.inject.resolvedWhen != nil,
+                            hosts: teamHosts
+                        )
+                    ),
                     inject: order.inject,
                     team: team,
-                    key: IdempotencyKey.delivered(inject: order.inject, team: team, occurrence: order.occurrence),
-                    payload: DeliveredPayload(
-                        message: message,
-                        severity: planned.severity?.rawValue,
-                        deadlines: deadlines
-                    ).journalValue
+                    key: .delivered(inject: order.inject, occurrence: order.occurrence, team: team)
                 )
             )
         }
         _ = try await journal.appendIfAbsent(
             event(
-                .injectFired,
+                .injectFired(
+                    InjectFiredPayload(
+                        intentKey: order.intentKey,
+                        occurrence: order.occurrence,
+                        hosts: hosts.count,
+                        teams: order.teams.count
+                    )
+                ),
                 inject: order.inject,
-                key: "fired:" + order.intentKey,
-                payload: [
-                    "intentKey": .string(order.intentKey), "occurrence": .int(Int64(order.occurrence)),
-                    "hosts": .int(Int64(hosts.count)), "teams": .int(Int64(order.teams.count)),
-                ]
+                key: .injectFired(intent: order.intentKey)
             )
         )
     }
@@ -152,17 +163,17 @@ public struct EngineWorker: Sendable {
             }
             let started = try await journal.appendIfAbsent(
                 event(
-                    .hostActionStarted,
+                    .hostActionStarted(HostActionIntentPayload(step: step, command: shown)),
                     inject: planned.id,
                     team: team,
                     host: host,
-                    key: IdempotencyKey.hostAction(
+                    key: .hostAction(
                         inject: planned.id,
-                        host: host,
+                        occurrence: order.occurrence,
+                        team: order.team,
                         step: step,
-                        occurrence: order.occurrence
-                    ),
-                    payload: HostActionIntentPayload(step: step, command: shown).journalValue
+                        host: host
+                    )
                 )
             )
             // Already in the journal: done before, or uncertain. Never run an action twice.
@@ -170,30 +181,31 @@ public struct EngineWorker: Sendable {
             let payload: HostActionResultPayload
             switch rendered {
             case .failure(let error):
-                payload = HostActionResultPayload(step: step, exitStatus: nil, error: "cannot render: \(error)")
+                payload = HostActionResultPayload(
+                    step: step,
+                    exitStatus: nil,
+                    error: "cannot render: \(error)",
+                    started: false
+                )
             case .success(let command):
                 payload = await execute(command, step: step, on: target.facts)
             }
-            _ = try await journal.append(
-                event(.hostActionResult, inject: planned.id, team: team, host: host, payload: payload.journalValue)
-            )
-            guard payload.succeeded else { return }
+            _ = try await journal.append(event(.hostActionResult(payload), inject: planned.id, team: team, host: host))
+            guard RunRules.actionSucceeded(payload) else { return }
         }
         guard !planned.inject.actions.isEmpty, let landed = planned.inject.landedWhen else { return }
         // Poll until the event shows on the host, every `every`, for at most `timeout` of exercise time; only
         // the final result is journaled (a landed check is a verdict, not a series).
         let timeout = landed.timeout ?? Check.defaultLandedTimeout
-        let giveUpAt = now().exerciseMillis + Int64(timeout.components.seconds) * 1000
+        let giveUpAt = now().exerciseMillis.addingSaturating(timeout.journalMillis)
         var result = await runCheck(landed, planned: planned, host: host, team: team, target: target)
         while !result.passed, let waitExercise,
-            now().exerciseMillis + Int64(landed.every.components.seconds) * 1000 <= giveUpAt
+            now().exerciseMillis.addingSaturating(landed.every.journalMillis) <= giveUpAt
         {
             try await waitExercise(landed.every)
             result = await runCheck(landed, planned: planned, host: host, team: team, target: target)
         }
-        _ = try await journal.append(
-            event(.landedCheck, inject: planned.id, team: team, host: host, payload: result.journalValue)
-        )
+        _ = try await journal.append(event(.landedCheck(result), inject: planned.id, team: team, host: host))
     }
 
     // MARK: - Checks, responses, deadlines
@@ -204,13 +216,7 @@ public struct EngineWorker: Sendable {
         else { return }
         let result = await runCheck(check, planned: planned, host: order.host, team: order.team, target: target)
         _ = try await journal.append(
-            event(
-                .checkResult,
-                inject: order.inject,
-                team: order.team,
-                host: order.host,
-                payload: result.journalValue
-            )
+            event(.checkResult(result), inject: order.inject, team: order.team, host: order.host)
         )
     }
 
@@ -267,7 +273,7 @@ public struct EngineWorker: Sendable {
                     guard let command = try? renderAction(action, planned: planned, host: host, team: response.team)
                     else { break }
                     let result = await execute(command, step: 0, on: target.facts)
-                    if !result.succeeded { break }
+                    if !RunRules.actionSucceeded(result) { break }
                 }
             }
         }
@@ -275,25 +281,30 @@ public struct EngineWorker: Sendable {
             response.phase == .report
             ? "（模拟）\(planned.inject.title)：已核查并处置，影响范围已确认。(simulated situation report)" : nil
         var event = event(
-            .response,
+            .response(ResponsePayload(phase: response.phase, text: text)),
             inject: response.inject,
             team: response.team,
             actor: JournalEvent.Actor(.simulator, id: response.team),
-            key: "sim:\(response.inject)>\(response.team)/\(response.phase.rawValue)",
-            payload: ResponsePayload(phase: response.phase, text: text).journalValue
+            key: .simulatedResponse(inject: response.inject, team: response.team, phase: response.phase)
         )
         event.exerciseMillis = response.atMillis
         _ = try await journal.appendIfAbsent(event)
     }
 
-    func recordDeadline(_ decision: DeadlineDecision) async throws {
+    func recordVerdict(_ order: VerdictOrder) async throws {
         _ = try await journal.appendIfAbsent(
             event(
-                decision.met ? .deadlineMet : .deadlineMissed,
-                inject: decision.inject,
-                team: decision.team,
-                key: "deadline:\(decision.inject)>\(decision.team)/\(decision.phase.rawValue)",
-                payload: DeadlinePayload(phase: decision.phase, deadlineMillis: decision.deadlineMillis).journalValue
+                .phaseVerdict(
+                    PhaseVerdictPayload(
+                        phase: order.phase,
+                        status: order.status,
+                        deadlineMillis: order.deadlineMillis,
+                        doneAtMillis: order.doneAtMillis
+                    )
+                ),
+                inject: order.inject,
+                team: order.team,
+                key: order.key
             )
         )
     }
@@ -314,12 +325,11 @@ public struct EngineWorker: Sendable {
         }
         let intent = try await journal.appendIfAbsent(
             event(
-                .cleanupIntent,
+                .cleanupIntent(CleanupIntentPayload(commands: commands.map(\.description))),
                 inject: order.inject,
                 team: team,
                 host: order.host,
-                key: IdempotencyKey.cleanup(inject: order.inject, host: order.host, occurrence: order.attempt),
-                payload: CleanupIntentPayload(commands: commands.map(\.description)).journalValue
+                key: .cleanup(inject: order.inject, attempt: order.attempt, host: order.host)
             )
         )
         guard intent.wasAppended else { return }
@@ -335,7 +345,7 @@ public struct EngineWorker: Sendable {
                 for command in commands {
                     var result = await execute(command, step: 0, on: target.facts, timeout: limits.cleanupTimeout)
                     output += result.stdoutExcerpt + result.stderrExcerpt
-                    if !result.succeeded {
+                    if !RunRules.actionSucceeded(result) {
                         result.error = result.error ?? (result.timedOut ? "timed out" : nil)
                         outcome = CleanupResultPayload(
                             succeeded: false,
@@ -355,15 +365,7 @@ public struct EngineWorker: Sendable {
                 error: "refused: '\(order.host)' is outside the drill's scope or not in the inventory"
             )
         }
-        _ = try await journal.append(
-            event(
-                .cleanupResult,
-                inject: order.inject,
-                team: team,
-                host: order.host,
-                payload: payload.journalValue
-            )
-        )
+        _ = try await journal.append(event(.cleanupResult(payload), inject: order.inject, team: team, host: order.host))
     }
 
     // MARK: - Helpers
@@ -398,7 +400,9 @@ public struct EngineWorker: Sendable {
             )
         case .upload(let upload):
             guard let content = upload.content else {
-                throw EngineError("upload from a local file (src:) is not supported by the engine; use content:")
+                throw EngineError(
+                    "the upload's source file '\(upload.source ?? "?")' was not read into the run; create the run again with `drillctl run` so its copy is kept in the run folder"
+                )
             }
             return .upload(
                 content: try render(content, planned: planned, host: host, team: team, mode: .text),
@@ -452,16 +456,18 @@ public struct EngineWorker: Sendable {
                     timedOut: result.timedOut,
                     stdoutExcerpt: excerpt(result.stdout),
                     stderrExcerpt: excerpt(result.stderr),
-                    connectMillis: result.timings.connect.engineMillis,
-                    authenticateMillis: result.timings.authenticate.engineMillis,
-                    runMillis: result.timings.run.engineMillis
+                    connectMillis: result.timings.connect.journalMillis,
+                    authenticateMillis: result.timings.authenticate.journalMillis,
+                    runMillis: result.timings.run.journalMillis,
+                    started: true
                 )
             case .upload(let content, let destination, let mode):
                 try await executor.upload(Array(content.utf8), to: destination, mode: Int32(mode ?? 0o644), on: target)
-                return HostActionResultPayload(step: step, exitStatus: 0)
+                return HostActionResultPayload(step: step, exitStatus: 0, started: true)
             }
         } catch {
-            return HostActionResultPayload(step: step, exitStatus: nil, error: "\(error)")
+            let started = (error as? any RemoteFailure)?.commandMayHaveStarted ?? true
+            return HostActionResultPayload(step: step, exitStatus: nil, error: "\(error)", started: started)
         }
     }
 
@@ -484,17 +490,16 @@ public struct EngineWorker: Sendable {
     }
 
     private func event(
-        _ kind: JournalEvent.Kind,
+        _ body: RunEvent.Body,
         inject: String? = nil,
         team: String? = nil,
         host: String? = nil,
         actor: JournalEvent.Actor = .engine,
-        key: String? = nil,
-        payload: JournalValue = .emptyObject
+        key: EventKey? = nil
     ) -> JournalEvent {
         let time = now()
         return JournalEvent(
-            kind: kind,
+            body,
             runID: runID,
             wallMillis: time.wallMillis,
             exerciseMillis: time.exerciseMillis,
@@ -502,8 +507,7 @@ public struct EngineWorker: Sendable {
             team: team,
             host: host,
             actor: actor,
-            idempotencyKey: key,
-            payload: payload
+            key: key
         )
     }
 }

@@ -273,7 +273,7 @@ public final class Portal: Sendable {
                 text = try JSONBody.string(object, "text", required: phase == .report, max: configuration.maxTextLength)
             }
             let event = try await respond(call, phase: phase, text: text)
-            return try json(PortalViews.recorded(event, state: feed.snapshot), status: .created)
+            return try json(PortalViews.recorded([event], state: feed.snapshot), status: .created)
         case "apiBoard":
             return try json(PortalViews.board(feed.snapshot, scenario: scenario, now: now()))
         case "apiObservations":
@@ -281,13 +281,30 @@ public final class Portal: Sendable {
         case "apiObserve":
             let object = try JSONBody.object(call)
             let event = try await observe(call, fields: ObservationInput.fromJSON(object, criteria: criteria))
-            return try json(PortalViews.recorded(event, state: feed.snapshot), status: .created)
+            return try json(PortalViews.recorded([event], state: feed.snapshot), status: .created)
         case "apiDirector":
             return try json(PortalViews.director(feed.snapshot, scenario: scenario, now: now()))
         case "apiControl":
             let object = try JSONBody.object(call)
-            let event = try await control(call, input: try ControlInput.fromJSON(object))
-            return try json(PortalViews.recorded(event, state: feed.snapshot), status: .created)
+            let events = try await control(call, input: try ControlInput.fromJSON(object))
+            return try json(PortalViews.recorded(events, state: feed.snapshot), status: .created)
+        case "apiReconcile":
+            let input = try ReconcileInput.fromJSON(try JSONBody.object(call))
+            guard Self.isValidID(input.inject), Self.isValidID(input.team) else {
+                throw PortalError.notFound("no such inject or team")
+            }
+            let event = try await commands.reconcile(
+                inject: input.inject,
+                team: input.team,
+                rating: input.rating,
+                reason: input.reason,
+                actor: JournalEvent.Actor(
+                    call.identity!.role == .director ? .director : .evaluator,
+                    id: call.identity!.subject
+                )
+            )
+            try await readYourWrites()
+            return try json(PortalViews.recorded([event], state: feed.snapshot), status: .created)
         case "apiEvents":
             return PortalStream.response(feed: feed, identity: call.identity!, heartbeat: configuration.heartbeat)
         default:
@@ -430,17 +447,17 @@ public final class Portal: Sendable {
         return event
     }
 
-    private func control(_ call: Call, input: ControlInput) async throws -> JournalEvent {
+    private func control(_ call: Call, input: ControlInput) async throws -> [JournalEvent] {
         if input.request.action == .abort && !input.confirmed {
             throw PortalError.invalid("aborting the drill needs confirmation ('confirm': true)")
         }
         if let inject = input.request.inject, !Self.isValidID(inject) { throw PortalError.notFound("no such inject") }
-        let event = try await commands.control(
+        let events = try await commands.control(
             input.request,
             actor: JournalEvent.Actor(.director, id: call.identity!.subject)
         )
         try await readYourWrites()
-        return event
+        return events
     }
 
     /// Folds what was just written before answering, so the page a form redirects to (and the next API read)

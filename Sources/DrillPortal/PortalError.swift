@@ -64,6 +64,8 @@ public struct PortalError: Error, Sendable, HTTPResponseError, CustomStringConve
         PortalError(.forbidden, "forbidden", "the \(role.rawValue) role may not use this route")
     }
 
+    static func notAllowed(_ reason: String) -> PortalError { PortalError(.forbidden, "forbidden", reason) }
+
     static func notFound(_ what: String) -> PortalError {
         PortalError(.notFound, "not_found", what)
     }

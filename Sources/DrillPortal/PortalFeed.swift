@@ -7,11 +7,12 @@ import Synchronization
 ///
 /// The journal is the mailbox between processes: the engine, `drillctl respond` and `drillctl ctl` append to
 /// it from other processes, so the feed polls for events after the last sequence it has seen (every
-/// ``interval``), folds them into ``PortalState`` and fans each one out to the live-update subscribers whose
-/// role may see it. Run it as a `Service` (it stops on graceful shutdown).
+/// ``interval``), folds them into the run's ``RunLedger`` (the same fold every reader uses) and fans each one out
+/// to the live-update subscribers whose role may see it. It also reads the engine's heartbeat. Run it as a
+/// `Service` (it stops on graceful shutdown).
 public final class PortalFeed: Service, Sendable {
     private struct State {
-        var portal = PortalState()
+        var portal: PortalSnapshot
         var subscribers: [Int: Subscriber] = [:]
         var nextSubscriber = 0
     }
@@ -25,25 +26,32 @@ public final class PortalFeed: Service, Sendable {
     /// How often the journal is polled.
     public let interval: Duration
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     /// Serialises catch-ups, so events are applied once and in order.
     private let catchUpLock = AsyncMutex()
 
-    public init(reader: any JournalReader, interval: Duration = .milliseconds(50), logger: Logger) {
+    /// A feed of `reader`'s journal; `scenario` fills in what older journals do not say (see ``RunLedger``).
+    public init(
+        reader: any JournalReader,
+        scenario: Scenario? = nil,
+        interval: Duration = .milliseconds(50),
+        logger: Logger
+    ) {
         self.reader = reader
         self.interval = interval
         self.logger = logger
+        state = Mutex(State(portal: PortalSnapshot(ledger: RunLedger(scenario: scenario))))
     }
 
     /// The current view.
-    public var snapshot: PortalState { state.withLock { $0.portal } }
+    public var snapshot: PortalSnapshot { state.withLock { $0.portal } }
 
     /// Reads the events appended since the last catch-up, applies them and fans them out. Returns how many
     /// there were.
     @discardableResult
     public func catchUp() async throws -> Int {
         try await catchUpLock.withLock {
-            let last = state.withLock { $0.portal.run.lastSequence }
+            let last = state.withLock { $0.portal.ledger.lastSequence }
             var total = 0
             var after = last
             while true {
@@ -53,16 +61,20 @@ public final class PortalFeed: Service, Sendable {
                 after = events.last?.sequence ?? after
                 // Fold under the lock, yield outside it: a stream whose consumer went away runs its
                 // `onTermination` (which takes this lock) from inside `yield`, and the lock is not recursive.
-                let subscribers = state.withLock { state in
-                    for event in events { state.portal.apply(event) }
-                    return Array(state.subscribers.values)
+                let (subscribers, ledger) = state.withLock { state in
+                    for event in events { state.portal.ledger.apply(event) }
+                    return (Array(state.subscribers.values), state.portal.ledger)
                 }
                 for event in events {
-                    for subscriber in subscribers where PortalVisibility.canSee(subscriber.identity, event) {
+                    for subscriber in subscribers
+                    where PortalVisibility.canSee(subscriber.identity, event, ledger: ledger) {
                         subscriber.continuation.yield(event)
                     }
                 }
                 if events.count < 2000 { break }
+            }
+            if let heartbeats = reader as? any HeartbeatReader, let beat = try? heartbeats.lastHeartbeat() {
+                state.withLock { $0.portal.heartbeat = beat }
             }
             return total
         }
@@ -111,12 +123,15 @@ public final class PortalFeed: Service, Sendable {
 /// Who may see which journal event on the live stream.
 public enum PortalVisibility {
     /// Event kinds a team sees, and then only when the event is about that team.
-    static let teamKinds: Set<JournalEvent.Kind> = [.delivered, .response, .deadlineMet, .deadlineMissed]
+    static let teamKinds: Set<JournalEvent.Kind> = [
+        .delivered, .response, .deadlineMet, .deadlineMissed, .phaseVerdict,
+    ]
     /// Kinds everyone signed in sees, reduced to their kind (the clock started, paused, stopped).
     static let clockKinds: Set<JournalEvent.Kind> = [.startex, .endex]
 
-    /// True when `identity` may see `event`.
-    public static func canSee(_ identity: PortalIdentity, _ event: JournalEvent) -> Bool {
+    /// True when `identity` may see `event`. `ledger` is the run as folded so far: a team sees an extension for
+    /// every team only when the inject was delivered to it (the event names the inject).
+    public static func canSee(_ identity: PortalIdentity, _ event: JournalEvent, ledger: RunLedger) -> Bool {
         switch identity.role {
         case .director:
             return true
@@ -126,10 +141,15 @@ public enum PortalVisibility {
             return true
         case .team:
             if clockKinds.contains(event.kind) { return true }
-            if event.kind == .control {
-                let action = event.payload["action"]?.stringValue
-                return action == "pause" || action == "resume" || action == "abort"
-                    || (action == "extend" && (event.team == nil || event.team == identity.subject))
+            if case .control(let control) = RunEvent(event).body {
+                switch control.action {
+                case .pause, .resume, .abort: return true
+                case .extend:
+                    if let team = event.team { return team == identity.subject }
+                    guard let inject = event.inject else { return false }
+                    return ledger.pair(inject, identity.subject)?.delivery != nil
+                case .trigger, .skip: return false
+                }
             }
             return teamKinds.contains(event.kind) && event.team == identity.subject
         }

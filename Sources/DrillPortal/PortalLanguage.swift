@@ -47,6 +47,9 @@ public enum PortalLanguage: String, Sendable, CaseIterable {
         "allteams": "all teams", "evaluator": "Evaluator", "scores": "Scores",
         "confirm.abort":
             "Abort the drill? Cleanup will run on every host.", "at": "at",
+        "engine.down": "engine not running since", "claim.unconfirmed": "claimed, NOT confirmed",
+        "status.notApplicable": "not applicable (did not land)", "status.interrupted": "interrupted",
+        "status.notDone": "not done",
     ]
 
     static let chinese: [String: String] = [
@@ -66,5 +69,7 @@ public enum PortalLanguage: String, Sendable, CaseIterable {
         "extend": "延长时限", "abort": "中止演练", "confirm": "我确认", "minutes": "分钟", "phase": "阶段",
         "allteams": "所有队伍", "evaluator": "评估员", "scores": "评分", "confirm.abort": "确定中止演练？所有主机将执行清理。",
         "at": "于",
+        "engine.down": "引擎已停止运行，最后心跳", "claim.unconfirmed": "已声明，未经核实",
+        "status.notApplicable": "不适用（事件未落地）", "status.interrupted": "已中断", "status.notDone": "未完成",
     ]
 }

@@ -10,7 +10,7 @@ enum PortalPages {
         var csrfToken: String
         var language: PortalLanguage
         var nonce: String
-        var state: PortalState
+        var state: PortalSnapshot
         var scenario: Scenario?
         var now: Int64
         var criteria: [RubricCriterion]
@@ -48,7 +48,7 @@ enum PortalPages {
             <span class="live" id="live-status">\(c.t("live"))</span>
             <a href="?lang=\(other.rawValue)">\(otherName)</a>
             <form class="inline" method="post" action="/signout">\(c.csrfField)<button type="submit">\(c.t("signout"))</button></form>
-            </header><main><div id="live" data-seq="\(c.state.run.lastSequence)">\(body)</div></main>\(script)</body></html>
+            </header><main><div id="live" data-seq="\(c.state.ledger.lastSequence)">\(body)</div></main>\(script)</body></html>
             """
     }
 
@@ -115,11 +115,17 @@ enum PortalPages {
     }
 
     static func clockHeader(_ c: Context) -> String {
-        let status = c.state.run.status
+        let status = c.state.ledger.status
+        let engine = c.state.engine(atWall: c.now)
+        var notice = ""
+        if status == .running || status == .paused, !engine.alive {
+            let since = engine.lastSeenMillis.map { " T+\(clock($0))" } ?? ""
+            notice = " · <b class=\"bad\" id=\"engine-down\">\(c.t("engine.down"))\(since)</b>"
+        }
         return """
-            <div class="card" data-rendered="\(c.now)" data-speed="\(c.state.speed)" data-running="\(status == .running ? 1 : 0)">
+            <div class="card" data-rendered="\(c.now)" data-speed="\(c.state.speed)" data-running="\(status == .running && engine.alive ? 1 : 0)">
             \(c.t("clock")): <b data-clock="\(c.exerciseNow)">\(clock(c.exerciseNow))</b>
-            · \(c.t("status")): <b>\(c.t("status.\(status.rawValue)"))</b> · <span class="muted">\(HTML.escape(c.runID))</span></div>
+            · \(c.t("status")): <b>\(c.t("status.\(status.rawValue)"))</b>\(notice) · <span class="muted">\(HTML.escape(c.runID))</span></div>
             """
     }
 
@@ -134,18 +140,33 @@ enum PortalPages {
 
     static func phaseCell(_ c: Context, _ phase: PhaseView) -> String {
         let name = c.t("phase.\(phase.phase)")
+        switch phase.status {
+        case .notExpected:
+            return "<span class=\"phase\" data-status=\"notExpected\">\(name): <span class=\"muted\">—</span></span>"
+        case .notApplicable:
+            return
+                "<span class=\"phase\" data-status=\"notApplicable\">\(name): <span class=\"muted\">\(c.t("status.notApplicable"))</span></span>"
+        case .interrupted, .notDone:
+            return
+                "<span class=\"phase\" data-status=\"\(phase.status.rawValue)\">\(name): <span class=\"muted\">\(c.t("status.\(phase.status.rawValue)"))</span></span>"
+        default: break
+        }
         if phase.done {
             let late = phase.late ? " <span class=\"late\">\(c.t("late"))</span>" : ""
             return
-                "<span class=\"phase\">\(name): <span class=\"done\">✓ \(clock(phase.doneAtMillis ?? 0))</span>\(late)</span>"
+                "<span class=\"phase\" data-status=\"\(phase.status.rawValue)\">\(name): <span class=\"done\">✓ \(clock(phase.doneAtMillis ?? 0))</span>\(late)</span>"
         }
+        let claim =
+            phase.claimUnconfirmed
+            ? " <span class=\"late\" data-claim=\"unconfirmed\">\(c.t("claim.unconfirmed"))</span>" : ""
         guard let remaining = phase.remainingMillis else {
-            return "<span class=\"phase\">\(name): <span class=\"muted\">\(c.t("nodeadline"))</span></span>"
+            return
+                "<span class=\"phase\" data-status=\"\(phase.status.rawValue)\">\(name): <span class=\"muted\">\(c.t("nodeadline"))</span>\(claim)</span>"
         }
         let label = remaining < 0 ? c.t("overdue") : c.t("pending")
         return """
-            <span class="phase">\(name): <span class="\(remaining < 0 ? "overdue" : "due")" data-remaining="\(remaining)" \
-            data-due="\(c.t("pending"))" data-overdue="\(c.t("overdue"))">\(label) \(clock(abs(remaining)))</span></span>
+            <span class="phase" data-status="\(phase.status.rawValue)">\(name): <span class="\(remaining < 0 ? "overdue" : "due")" data-remaining="\(remaining)" \
+            data-due="\(c.t("pending"))" data-overdue="\(c.t("overdue"))">\(label) \(clock(abs(remaining)))</span>\(claim)</span>
             """
     }
 
@@ -181,6 +202,10 @@ enum PortalPages {
                 item.severity.map {
                     "<span class=\"sev sev-\(HTML.escape($0))\">\(c.t("severity")) \(HTML.escape($0))</span> "
                 } ?? ""
+            func offered(_ name: String) -> Bool {
+                guard let phase = item.phases.first(where: { $0.phase == name }) else { return false }
+                return phase.status != .notExpected && phase.status != .notApplicable
+            }
             let acknowledged = item.phases.first { $0.phase == "acknowledge" }?.done ?? false
             let resolved = item.phases.first { $0.phase == "resolve" }?.done ?? false
             out += """
@@ -189,8 +214,10 @@ enum PortalPages {
                 <div>\(item.phases.map { phaseCell(c, $0) }.joined())</div><div>
                 <form class="inline" method="post" action="\(path)/acknowledge">\(c.csrfField)<button type="submit" \
                 class="ack"\(acknowledged ? " disabled" : "")>\(c.t("acknowledge"))</button></form>
+                \(offered("resolve") ? """
                 <form class="inline" method="post" action="\(path)/resolve">\(c.csrfField)<button type="submit" \
-                class="resolve"\(resolved ? " disabled" : "")>\(c.t("resolve"))</button></form></div>
+                class="resolve"\(resolved ? " disabled" : "")>\(c.t("resolve"))</button></form>
+                """ : "")</div>
                 <form method="post" action="\(path)/report">\(c.csrfField)<label>\(c.t("report"))<textarea name="text" \
                 maxlength="8000" required></textarea></label><button type="submit">\(c.t("send"))</button></form>
                 """
@@ -268,11 +295,13 @@ enum PortalPages {
         let visible = c.state.observations(visibleTo: c.identity.subject)
         out += "<div class=\"card\"><h2>\(c.t("observations"))</h2>"
         if visible.isEmpty { out += "<p class=\"muted\">\(c.t("none"))</p>" }
-        for observation in visible {
-            let scores = observation.scores.keys.sorted().map { "\(HTML.escape($0)) \(Int(observation.scores[$0]!))" }
-                .joined(separator: ", ")
+        for (key, observation) in visible {
+            let scores = observation.scores.keys.sorted().map {
+                "\(HTML.escape($0)) \(EventLogEntry.number(observation.scores[$0]!))"
+            }
+            .joined(separator: ", ")
             out += """
-                <div class="observation"><b>\(HTML.escape(observation.inject))</b> → \(HTML.escape(observation.team)) · \
+                <div class="observation"><b>\(HTML.escape(key.inject))</b> → \(HTML.escape(key.team)) · \
                 \(c.t("evaluator")) \(HTML.escape(observation.evaluator)) · \(c.t("scores")): \(scores) \
                 \(observation.rating.map { "· \(c.t("rating")) \(HTML.escape($0))" } ?? "")<pre>\(HTML.escape(observation.notes ?? ""))</pre></div>
                 """
@@ -290,7 +319,7 @@ enum PortalPages {
         let view = PortalViews.director(c.state, scenario: c.scenario, now: c.now)
         var out = clockHeader(c)
         out += "<div class=\"card\"><h2>\(c.t("controls"))</h2>"
-        let status = c.state.run.status
+        let status = c.state.ledger.status
         if status == .running {
             out +=
                 "<form class=\"inline\" method=\"post\" action=\"/director/control\">\(c.csrfField)<input type=\"hidden\" name=\"action\" value=\"pause\"><button type=\"submit\">\(c.t("pause"))</button></form> "
@@ -302,6 +331,9 @@ enum PortalPages {
         let injectOptions = PortalViews.injects(c.state, c.scenario).map {
             "<option value=\"\(HTML.escape($0))\">\(HTML.escape(PortalViews.title($0, c.scenario)))</option>"
         }.joined()
+        let teamOptions = PortalViews.teams(c.state, c.scenario).map {
+            "<option value=\"\(HTML.escape($0))\">\(HTML.escape(c.scenario?.team($0)?.name ?? $0))</option>"
+        }.joined()
         out += """
             <form class="inline" method="post" action="/director/control">\(c.csrfField)<input type="hidden" name="action" value="trigger">
             <select name="inject">\(injectOptions)</select><button type="submit">\(c.t("trigger"))</button></form>
@@ -309,6 +341,7 @@ enum PortalPages {
             <select name="inject">\(injectOptions)</select>
             <select name="phase"><option value="acknowledge">\(c.t("phase.acknowledge"))</option><option value="report">\(c.t("phase.report"))</option>\
             <option value="resolve">\(c.t("phase.resolve"))</option></select>
+            <select name="team"><option value="">\(c.t("allteams"))</option>\(teamOptions)</select>
             <input type="number" name="minutes" min="1" max="1440" value="10" required> \(c.t("minutes"))
             <button type="submit">\(c.t("extend"))</button></form>
             <form method="post" action="/director/control" data-confirm="\(c.t("confirm.abort"))">\(c.csrfField)

@@ -136,6 +136,7 @@ public enum PortalRoutes {
         PortalRoute(method: .post, path: "/api/observations", access: evaluator, kind: .api, name: "apiObserve"),
         PortalRoute(method: .get, path: "/api/director", access: director, kind: .api, name: "apiDirector"),
         PortalRoute(method: .post, path: "/api/control", access: director, kind: .api, name: "apiControl"),
+        PortalRoute(method: .post, path: "/api/reconcile", access: director, kind: .api, name: "apiReconcile"),
         PortalRoute(method: .get, path: "/api/events", access: anyone, kind: .stream, name: "apiEvents"),
     ]
 }

@@ -1,4 +1,5 @@
 public import DrillCore
+public import DrillRun
 public import DrillStore
 import Foundation
 public import Hummingbird
@@ -30,12 +31,12 @@ public struct PortalServer: Service {
     ///   - run: the run's folder; its `scenario.yaml` (if readable) gives inject titles, teams and the rubric.
     ///   - journal: the run's journal, open for appending (responses, observations and controls are events).
     ///   - configuration: address, TLS, limits.
-    ///   - commands: what records responses and controls; ``EngineCommandDesk`` (the engine's `ResponseDesk` and
-    ///     `Controller`, as `drillctl respond` / `ctl` use them) when `nil`.
+    ///   - commands: what records responses and controls; ``RunCommandDesk`` (DrillRun's `ResponseDesk` and
+    ///     `ControlDesk`, as `drillctl respond` / `ctl` use them) when `nil`.
     ///   - onListening: called with the bound port once the server listens (useful with port 0).
     /// - Throws: ``PortalSetupError`` when the TLS files cannot be read.
     public static func make(
-        run: RunDirectory,
+        run: RunFolder,
         journal: Journal,
         configuration: PortalConfiguration,
         commands: (any PortalCommandHandling)? = nil,
@@ -44,10 +45,10 @@ public struct PortalServer: Service {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> PortalServer {
         let scenario = try? ScenarioLoader.load(path: run.scenarioPath).scenario
-        let feed = PortalFeed(reader: journal, interval: configuration.pollInterval, logger: logger)
+        let feed = PortalFeed(reader: journal, scenario: scenario, interval: configuration.pollInterval, logger: logger)
         let desk =
             commands
-            ?? EngineCommandDesk(journal: journal, feed: feed, runID: journal.runID, scenario: scenario, now: now)
+            ?? RunCommandDesk(journal: journal, feed: feed, runID: journal.runID, scenario: scenario, now: now)
         let portal = Portal(
             configuration: configuration,
             runID: journal.runID,

@@ -62,6 +62,17 @@ enum JSONBody {
         return flag
     }
 
+    static func strings(_ object: Object, _ key: String, maxCount: Int, max: Int) throws -> [String] {
+        guard let raw = object[key], raw != .null else { return [] }
+        guard let items = raw.arrayValue else { throw PortalError.invalid("'\(key)' must be an array of strings") }
+        guard items.count <= maxCount else { throw PortalError.invalid("'\(key)' has at most \(maxCount) items") }
+        return try items.map { item in
+            guard let text = item.stringValue else { throw PortalError.invalid("'\(key)' must be an array of strings") }
+            guard text.count <= max else { throw PortalError.invalid("each of '\(key)' is at most \(max) characters") }
+            return text
+        }
+    }
+
     static func number(_ object: Object, _ key: String) throws -> Double? {
         guard let raw = object[key], raw != .null else { return nil }
         guard let number = raw.doubleValue else { throw PortalError.invalid("'\(key)' must be a number") }
@@ -159,7 +170,7 @@ struct ControlInput {
         try make(
             action: form["action"],
             inject: form["inject"].flatMap { $0.isEmpty ? nil : $0 },
-            team: form["team"].flatMap { $0.isEmpty ? nil : $0 },
+            teams: form["team"].flatMap { $0.isEmpty ? nil : [$0] } ?? [],
             phase: form["phase"].flatMap { $0.isEmpty ? nil : $0 },
             minutes: try form["minutes"].flatMap { text -> Double? in
                 if text.isEmpty { return nil }
@@ -175,7 +186,8 @@ struct ControlInput {
         try make(
             action: try JSONBody.string(object, "action", required: true, max: 32),
             inject: try JSONBody.string(object, "inject", required: false, max: 128),
-            team: try JSONBody.string(object, "team", required: false, max: 128),
+            teams: try JSONBody.string(object, "team", required: false, max: 128).map { [$0] }
+                ?? JSONBody.strings(object, "teams", maxCount: 1000, max: 128),
             phase: try JSONBody.string(object, "phase", required: false, max: 32),
             minutes: try JSONBody.number(object, "minutes"),
             reason: try JSONBody.string(object, "reason", required: false, max: 2000),
@@ -186,7 +198,7 @@ struct ControlInput {
     private static func make(
         action: String?,
         inject: String?,
-        team: String?,
+        teams: [String],
         phase: String?,
         minutes: Double?,
         reason: String?,
@@ -212,12 +224,32 @@ struct ControlInput {
             request: PortalControlRequest(
                 action: parsed,
                 inject: inject,
-                team: team,
+                teams: teams,
                 phase: parsedPhase,
                 extension: duration,
                 reason: reason
             ),
             confirmed: confirmed
         )
+    }
+}
+
+/// A reconciled panel rating as submitted by the API.
+struct ReconcileInput {
+    var inject: String
+    var team: String
+    var rating: String
+    var reason: String
+
+    static func fromJSON(_ object: JSONBody.Object) throws -> ReconcileInput {
+        guard let inject = try JSONBody.string(object, "inject", required: true, max: 128),
+            let team = try JSONBody.string(object, "team", required: true, max: 128),
+            let rating = try JSONBody.string(object, "rating", required: true, max: 1),
+            let reason = try JSONBody.string(object, "reason", required: true, max: RunRules.reportTextLimit)
+        else { throw PortalError.invalid("'inject', 'team', 'rating' and 'reason' are required") }
+        guard ObservationInput.ratings.contains(rating) else {
+            throw PortalError.invalid("'rating' must be one of P, S, M, U")
+        }
+        return ReconcileInput(inject: inject, team: team, rating: rating, reason: reason)
     }
 }

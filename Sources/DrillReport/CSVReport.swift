@@ -60,7 +60,7 @@ struct CSVReport {
                 (format.fixed(score.timingMax, 2), false), (format.fixed(score.rubric, 2), false),
                 (format.fixed(score.rubricMax, 2), false), (format.fixed(score.total, 2), false),
                 (format.fixed(score.max, 2), false), (score.percent.map { format.fixed($0 * 100, 1) } ?? "", false),
-                (row.panel?.agreedRating?.rawValue ?? "", false),
+                (row.panel.map { words.panelRating($0) } ?? "", false),
                 (row.panel?.rubricScore.map { format.fixed($0, 2) } ?? "", false),
                 (row.panel.map { $0.flagged ? "yes" : "no" } ?? "", false),
             ]

@@ -167,7 +167,7 @@ struct HTMLReport {
         case .late: "s-late"
         case .missed, .notDone: "s-missed"
         case .pending: "s-pending"
-        case .interrupted: "s-cut"
+        case .interrupted, .notExpected, .notApplicable: "s-cut"
         }
     }
 
@@ -497,7 +497,7 @@ struct HTMLReport {
                 ] + row.phases.map(phaseCell) + [
                     resolution,
                     format.points(row.score.total) + " / " + format.points(row.score.max),
-                    row.panel?.agreedRating?.rawValue ?? "–",
+                    row.panel.map { words.panelRating($0) } ?? "–",
                 ]
             }
             self.table(
@@ -639,7 +639,7 @@ struct HTMLReport {
                 table.append([
                     words.injectTitle(row.inject), words.teamName(row.team), "HSEEP",
                     panel.ratings.map { "\($0.evaluator) \($0.rating.rawValue)" }.joined(separator: ", "),
-                    panel.agreedRating?.rawValue ?? "–", "\(panel.ratingSpread)", panel.ratingDisagreement ? "⚠" : "",
+                    words.panelRating(panel), "\(panel.ratingSpread)", panel.ratingDisagreement ? "⚠" : "",
                 ])
                 classes.append([nil, nil, nil, nil, nil, nil, panel.ratingDisagreement ? "warn" : nil])
             }

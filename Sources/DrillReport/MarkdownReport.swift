@@ -187,7 +187,7 @@ struct MarkdownReport {
                     rows.append([
                         words.injectTitle(row.inject), words.teamName(row.team), "HSEEP",
                         row.panel!.ratings.map { "\($0.evaluator) \($0.rating.rawValue)" }.joined(separator: ", "),
-                        row.panel!.agreedRating?.rawValue ?? "–", "\(row.panel!.ratingSpread)",
+                        words.panelRating(row.panel!), "\(row.panel!.ratingSpread)",
                     ])
                 }
             }

@@ -16,7 +16,7 @@ struct ReportCharts {
         case .late: "#e0a100"
         case .missed, .notDone: "#c62828"
         case .pending: "#8a96a3"
-        case .interrupted: "#c9d1d9"
+        case .interrupted, .notExpected, .notApplicable: "#c9d1d9"
         }
     }
 

@@ -40,6 +40,8 @@ struct ReportVocabulary {
         case .interrupted: t("演练结束未到期", "cut off")
         case .done: t("已完成", "done")
         case .notDone: t("未完成（无时限）", "not done")
+        case .notExpected: "—"
+        case .notApplicable: t("不适用（未落地）", "not applicable (did not land)")
         }
     }
 
@@ -51,6 +53,8 @@ struct ReportVocabulary {
         case .missed, .notDone: "✗"
         case .pending: "…"
         case .interrupted: "–"
+        case .notExpected: "—"
+        case .notApplicable: "∅"
         }
     }
 
@@ -70,17 +74,28 @@ struct ReportVocabulary {
         case .failed: t("恢复失败", "FAILED")
         case .uncertain: t("结果未知", "uncertain")
         case .notRun: t("未执行", "not run")
-        case .notNeeded: t("无需恢复", "not needed")
+        case .notNeeded: t("未触及", "untouched")
         }
     }
 
-    func runStatus(_ status: RunState.Status) -> String {
+    func runStatus(_ status: RunStatus) -> String {
         switch status {
         case .created: t("已创建", "created")
         case .running: t("进行中", "running")
         case .paused: t("已暂停", "paused")
         case .aborted: t("已中止", "aborted")
         case .ended: t("已结束", "ended")
+        }
+    }
+
+    /// A panel's rating as the report shows it: the agreed or reconciled rating, or "unreconciled (S/M)".
+    func panelRating(_ panel: Panel) -> String {
+        switch panel.ratingState {
+        case .none: return "–"
+        case .agreed: return panel.agreedRating?.rawValue ?? "–"
+        case .reconciled: return (panel.agreedRating?.rawValue ?? "–") + t("（已协调）", " (reconciled)")
+        case .unreconciled:
+            return t("未协调", "unreconciled") + " (" + panel.splitRatings.map(\.rawValue).joined(separator: "/") + ")"
         }
     }
 
@@ -153,6 +168,14 @@ struct ReportVocabulary {
                 "\(pairs.count) 个主机 × 注入的技术事件未生效（动作失败或落地检查未通过）：",
                 "\(pairs.count) host × inject pairs did not land (action failed or landed check never passed): "
             ) + hostInjects(pairs)
+        case .resolveNotApplicable(let pairs):
+            return t(
+                "演练控制问题：\(pairs.count) 个注入 × 队伍的技术事件未在该队伍任何主机上落地，处置环节不适用：",
+                "Drill-control failure: \(pairs.count) inject × team pairs never landed on any of the team's hosts, so resolve was not applicable: "
+            )
+                + pairs.prefix(12).map { "\(injectTitle($0.inject)) → \(teamName($0.team))" }.joined(
+                    separator: t("；", "; ")
+                )
         }
     }
 
@@ -173,6 +196,11 @@ struct ReportVocabulary {
             return t("演练控制组人工核查并恢复上述主机。", "Exercise control to check and restore these hosts by hand.")
         case .injectsNotLanded:
             return t("演练控制组检查注入脚本与主机连通性。", "Exercise control to check the inject actions and host reachability.")
+        case .resolveNotApplicable:
+            return t(
+                "演练控制组在演练前运行 preflight，确认每台目标主机可达且注入可落地。",
+                "Exercise control to run preflight before the drill, so that every target is reachable and every inject can land."
+            )
         }
     }
 

@@ -12,7 +12,7 @@ internal import GRDB
 ///
 /// One `Journal` value opens one connection pool for the life of the run (GRDB `Concurrency.md`, rule 1); it
 /// is safe to share between tasks.
-public final class Journal: JournalWriter, JournalReader, Sendable {
+public final class Journal: JournalWriter, JournalReader, HeartbeatRecorder, HeartbeatReader, Sendable {
     /// How hard an append works to survive a crash.
     public enum Durability: String, Sendable, CaseIterable {
         /// `synchronous = FULL`: the WAL is fsynced at every commit; a returned append survives power loss.
@@ -83,7 +83,7 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
                 try db.inTransaction(.immediate) {
                     try db.execute(
                         sql: "INSERT INTO run (id, scenario, created_ms, state, updated_ms) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [runID, created.scenario, wallMillis, RunState.Status.created.rawValue, wallMillis]
+                        arguments: [runID, created.scenario, wallMillis, RunStatus.created.rawValue, wallMillis]
                     )
                     _ = try journal.insert(
                         JournalEvent(
@@ -275,7 +275,7 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
             return
         }
         let current = try String.fetchOne(db, sql: "SELECT state FROM run WHERE id = ?", arguments: [runID])
-        var status = current.flatMap(RunState.Status.init(rawValue:)) ?? .created
+        var status = current.flatMap(RunStatus.init(rawValue:)) ?? .created
         for event in events { status = status.next(applying: event) }
         try db.execute(
             sql: "UPDATE run SET state = ?, updated_ms = ? WHERE id = ?",
@@ -367,6 +367,11 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
         }
     }
 
+    /// ``event(withIdempotencyKey:)`` on the calling thread.
+    public func eventNow(withIdempotencyKey key: String) throws -> JournalEvent? {
+        try pool.read { db in try self.fetch(db, Self.selectColumns + " WHERE idempotency_key = ?", [key]).first }
+    }
+
     /// How many group-commit transactions async appends have used so far.
     var groupTransactionCount: Int { committer.transactionCount }
 
@@ -392,11 +397,54 @@ public final class Journal: JournalWriter, JournalReader, Sendable {
                 runID: row[0],
                 scenario: row[1],
                 createdWallMillis: row[2],
-                status: RunState.Status(rawValue: state) ?? .created,
+                status: RunStatus(rawValue: state) ?? .created,
                 updatedWallMillis: row[4],
                 lastSequence: try Int64.fetchOne(db, sql: "SELECT max(sequence) FROM events") ?? 0
             )
         }
+    }
+
+    // MARK: - Heartbeat
+
+    /// The engine's latest heartbeat, or nil when none was recorded (or the journal predates heartbeats).
+    public func lastHeartbeat() throws -> EngineHeartbeat? {
+        try pool.read { db in
+            guard try db.tableExists("heartbeat"),
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT wall_ms, exercise_ms, pid, host FROM heartbeat WHERE id = 1"
+                )
+            else { return nil }
+            let pid: Int64? = row[2]
+            return EngineHeartbeat(
+                wallMillis: row[0],
+                exerciseMillis: row[1],
+                pid: pid.flatMap { Int32(exactly: $0) },
+                host: row[3]
+            )
+        }
+    }
+
+    /// Replaces the recorded heartbeat with `beat` (in the next group-commit transaction, off the cooperative
+    /// pool like every append).
+    public func recordHeartbeat(_ beat: EngineHeartbeat) async throws {
+        try await grouped { db in try Self.writeHeartbeat(beat, in: db) }
+    }
+
+    /// ``recordHeartbeat(_:)`` on the calling thread.
+    public func recordHeartbeatNow(_ beat: EngineHeartbeat) throws {
+        try ownTransaction { db in try Self.writeHeartbeat(beat, in: db) }
+    }
+
+    private static func writeHeartbeat(_ beat: EngineHeartbeat, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO heartbeat (id, wall_ms, exercise_ms, pid, host) VALUES (1, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET wall_ms = excluded.wall_ms,
+                    exercise_ms = excluded.exercise_ms, pid = excluded.pid, host = excluded.host
+                """,
+            arguments: [beat.wallMillis, beat.exerciseMillis, beat.pid.map { Int64($0) }, beat.host]
+        )
     }
 
     // MARK: - Credentials
@@ -455,7 +503,7 @@ public struct RunSummary: Sendable, Hashable {
     public var runID: String
     public var scenario: String
     public var createdWallMillis: Int64
-    public var status: RunState.Status
+    public var status: RunStatus
     public var updatedWallMillis: Int64
     public var lastSequence: Int64
 }

@@ -7,7 +7,7 @@ internal import GRDB
 /// Each migration runs in one transaction. Add a new migration for any change.
 enum JournalSchema {
     /// The identifiers of every migration this version knows, in order.
-    static let migrationIdentifiers = ["v1"]
+    static let migrationIdentifiers = ["v1", "v2-heartbeat"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -51,6 +51,21 @@ enum JournalSchema {
                         salt TEXT NOT NULL,
                         created_ms INTEGER NOT NULL,
                         PRIMARY KEY (role, subject)
+                    );
+                    """
+            )
+        }
+        migrator.registerMigration("v2-heartbeat") { db in
+            // The running engine's latest sign of life: one row, replaced every second. It sits beside the
+            // journal, not in it (it is not a fact of the drill), so the append-only events stay untouched.
+            try db.execute(
+                sql: """
+                    CREATE TABLE heartbeat (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        wall_ms INTEGER NOT NULL,
+                        exercise_ms INTEGER NOT NULL,
+                        pid INTEGER,
+                        host TEXT
                     );
                     """
             )

@@ -176,16 +176,24 @@ struct JournalThroughput: AsyncParsableCommand {
                 let stored = try reader.eventsNow()
                 let readSeconds = seconds(ContinuousClock.now - readStart)
                 let readCPUSeconds = cpuSeconds() - readCPU
+                // The one fold every reader uses: decode each event once into its typed body, then fold.
+                let decodeStart = ContinuousClock.now
+                let decodeCPU = cpuSeconds()
+                let typed = stored.map(RunEvent.init)
+                let decodeSeconds = seconds(ContinuousClock.now - decodeStart)
+                let decodeCPUSeconds = cpuSeconds() - decodeCPU
                 let foldStart = ContinuousClock.now
                 let foldCPU = cpuSeconds()
-                let state = RunState.fold(stored)
+                let ledger = RunLedger(typed: typed)
                 let foldSeconds = seconds(ContinuousClock.now - foldStart)
                 let foldCPUSeconds = cpuSeconds() - foldCPU
                 print(
                     "  read \(stored.count) events in \(format(readSeconds)) s (CPU \(format(readCPUSeconds)) s); "
-                        + "fold in \(format(foldSeconds)) s (CPU \(format(foldCPUSeconds)) s) "
-                        + "(\(state.teamInjects.count) inject×team pairs, \(state.hosts.count) hosts, status "
-                        + "\(state.status.rawValue))"
+                        + "typed decode in \(format(decodeSeconds)) s (CPU \(format(decodeCPUSeconds)) s); "
+                        + "ledger fold in \(format(foldSeconds)) s (CPU \(format(foldCPUSeconds)) s); "
+                        + "decode + fold \(format(decodeSeconds + foldSeconds)) s "
+                        + "(\(ledger.pairs.count) inject×team pairs, \(ledger.hostInjects.count) host×inject, status "
+                        + "\(ledger.status.rawValue), \(ledger.unreadable.count) unreadable)"
                 )
                 let teamStart = ContinuousClock.now
                 let teamEvents = try await reader.events(forTeam: "team-7", after: 0)

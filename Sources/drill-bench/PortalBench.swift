@@ -1,6 +1,7 @@
 import ArgumentParser
 import DrillCore
 import DrillPortal
+import DrillRun
 import DrillStore
 import Foundation
 import Logging
@@ -36,7 +37,7 @@ struct PortalBench: AsyncParsableCommand {
     func run() async throws {
         let base = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("drill-bench-portal-\(getpid())")
         defer { try? FileManager.default.removeItem(at: base) }
-        let run = try RunDirectory.create(under: base, scenario: "bench", date: Date())
+        let run = try RunFolder.create(under: base, scenario: "bench", date: Date())
         let now = { Int64(Date().timeIntervalSince1970 * 1000) }
         let journal = try Journal.create(
             at: run.journalPath,

@@ -3,6 +3,7 @@ import DrillCore
 import DrillEngine
 import DrillLab
 import DrillReport
+import DrillRun
 import DrillStore
 import Foundation
 
@@ -40,7 +41,9 @@ struct DemoCommand: AsyncParsableCommand {
     var sshdPath: String = "/usr/sbin/sshd"
 
     func validate() throws {
-        if !(speed > 0) { throw ValidationError("--speed must be a positive number") }
+        if !RunClock.speedRange.contains(speed) {
+            throw ValidationError("--speed must be from 1 to 10000 (exercise seconds per real second); found \(speed)")
+        }
         if TeamSimulator(parsing: simulateTeams) == nil {
             throw ValidationError("unknown --simulate-teams '\(simulateTeams)': default, fast or sloppy")
         }
@@ -77,7 +80,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         writeOut("    \(status.hosts.count) hosts on 127.0.10.x port \(status.port ?? 0)\n")
         var exitStatus: Int32 = DrillExit.failure
-        var runFolder: RunDirectory?
+        var runFolder: RunFolder?
         do {
             writeOut("2/4 running \(scenario) at speed \(speed) with simulated teams (\(simulateTeams)) …\n")
             let base = try RunBaseOptions.parse(["--run-dir", directory + "/runs"])
@@ -92,10 +95,10 @@ struct DemoCommand: AsyncParsableCommand {
                 ssh: ssh
             )
             exitStatus = result.status
-            runFolder = result.directory
+            runFolder = result.folder
             writeOut("3/4 writing the after-action report and a summary …\n")
-            let context = try RunContext.open(result.directory)
-            for path in try DemoCommand.writeReport(context) { writeOut("    \(path)\n") }
+            let opened = try OpenedRun.open(result.folder, readOnly: true)
+            for path in try DemoCommand.writeReport(opened) { writeOut("    \(path)\n") }
         } catch {
             printToStandardError("Error: \(error)")
         }
@@ -114,8 +117,8 @@ struct DemoCommand: AsyncParsableCommand {
                 done (exit status \(exitStatus)). Output:
                   run folder  \(runFolder.url.path)
                   journal     \(runFolder.journalPath)
-                  report      \(runFolder.url.appendingPathComponent("report.html").path) (also .md, .json, .csv)
-                  summary     \(runFolder.url.appendingPathComponent("summary.md").path)
+                  report      \(runFolder.reportPath(extension: "html")) (also .md, .json, .csv)
+                  summary     \(runFolder.summaryPath)
                   status      drillctl ctl --run \(runFolder.url.path) status
 
                 """
@@ -129,60 +132,71 @@ struct DemoCommand: AsyncParsableCommand {
     /// scenario's language) and a short Markdown summary of the run, both in the run folder.
     ///
     /// - Returns: the paths written.
-    static func writeReport(_ context: RunContext) throws -> [String] {
+    static func writeReport(_ run: OpenedRun) throws -> [String] {
         var written: [String] = []
-        switch ReportCommand.evaluate(context.directory) {
+        switch ReportInputs.evaluate(run.folder) {
         case .success(let evaluation):
             for format in ReportFormat.allCases {
-                let path = context.directory.url.appendingPathComponent("report.\(format.fileExtension)").path
+                let path = run.folder.reportPath(extension: format.fileExtension)
                 let text = ReportRenderer.render(evaluation, format: format, language: .zh)
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
                 written.append(path)
             }
         case .failure(let error):
-            printToStandardError("could not write the after-action report: \(error.message)")
+            printToStandardError("could not write the after-action report: \(error)")
         }
-        let path = context.directory.url.appendingPathComponent("summary.md").path
-        try RunSummaryText.markdown(context).write(toFile: path, atomically: true, encoding: .utf8)
-        written.append(path)
+        try RunSummaryText.markdown(run).write(toFile: run.folder.summaryPath, atomically: true, encoding: .utf8)
+        written.append(run.folder.summaryPath)
         return written
     }
 }
 
-/// A short Markdown summary of a finished run: until the after-action report exists.
+/// A short Markdown summary of a finished run, from its ledger and the rules every view uses.
 enum RunSummaryText {
-    static func markdown(_ context: RunContext) throws -> String {
-        let events = try context.journal.eventsNow(after: 0)
-        let state = RunState.fold(events)
-        var out = "# \(context.loaded.scenario.title)\n\nrun `\(context.directory.runID)` — \(state.status.rawValue)"
+    static func markdown(_ run: OpenedRun) throws -> String {
+        let events = try run.journal.eventsNow(after: 0)
+        let ledger = RunLedger(events: events, scenario: run.scenario)
+        var out = "# \(run.scenario.title)\n\nrun `\(run.folder.runID)` — \(ledger.status.rawValue)"
         out +=
             ", \(events.count) journal events\n\n## Injects\n\n| inject | fired at | hosts ok | landed |\n|---|---|---|---|\n"
-        for planned in context.plan.injects {
-            guard let inject = state.injects[planned.id], let fired = inject.intentAtMillis else {
+        for planned in run.plan.injects {
+            guard let record = ledger.injects[planned.id], let fired = record.firstIntent else {
                 out += "| \(planned.id) | not fired | | |\n"
                 continue
             }
-            let ok = inject.actionOutcomes.values.filter { $0 }.count
-            let landed = inject.landed.values.filter { $0 }.count
+            let hosts = record.hosts.sorted()
+            let outcomes = hosts.compactMap { ledger.hostInjects[RunLedger.HostKey(host: $0, inject: planned.id)] }
+            let ok = outcomes.filter { $0.touched && $0.results.values.allSatisfy(\.succeeded) }.count
+            let landed = hosts.filter { host in
+                RunRules.landed(
+                    ledger.hostInjects[RunLedger.HostKey(host: host, inject: planned.id)],
+                    firing: record.firings.first
+                )
+            }.count
             out +=
-                "| \(planned.id) | \(RunStatusText.clock(fired)) | \(ok)/\(inject.actionOutcomes.count) | \(landed)/\(inject.landed.count) |\n"
+                "| \(planned.id) | \(RunStatusText.clock(fired.exerciseMillis)) | \(ok)/\(hosts.count) | \(landed)/\(hosts.count) |\n"
         }
         out +=
-            "\n## Team responses (time from delivery; ✓ met, ✗ missed)\n\n| team | inject | acknowledge | report | resolve |\n|---|---|---|---|---|\n"
-        for (key, teamState) in state.teamInjects.sorted(by: {
-            ($0.key.team, $0.key.inject) < ($1.key.team, $1.key.inject)
-        }) {
-            guard let delivered = teamState.deliveredAtMillis else { continue }
-            var cells: [String] = []
-            for phase in ResponsePhase.allCases {
-                var done = teamState.responses[phase]?.exerciseMillis
-                if phase == .resolve, let check = teamState.resolvedByCheckAtMillis { done = min(done ?? check, check) }
-                let mark = teamState.deadlineOutcomes[phase].map { $0 ? " ✓" : " ✗" } ?? ""
-                cells.append(done.map { DurationText.format(.milliseconds($0 - delivered)) + mark } ?? "—" + mark)
+            "\n## Team responses (time from delivery, and the status every view shows)\n\n| team | inject | acknowledge | report | resolve |\n|---|---|---|---|---|\n"
+        let report = RunStatusReport(
+            ledger: ledger,
+            heartbeat: nil,
+            nowWallMillis: ledger.lastWallMillis,
+            scenario: run.scenario
+        )
+        for result in report.results.sorted(by: { ($0.team, $0.inject) < ($1.team, $1.inject) }) {
+            let delivered = ledger.pair(result.inject, result.team)?.delivery?.at.exerciseMillis ?? 0
+            let cells = result.phases.map { phase -> String in
+                let word = RunStatusText.word(
+                    phase.status,
+                    resolution: phase.phase == .resolve ? result.resolution : nil
+                )
+                guard let done = phase.doneAtMillis else { return word }
+                return DurationText.format(.milliseconds(done.subtractingSaturating(delivered))) + " " + word
             }
-            out += "| \(key.team) | \(key.inject) | \(cells.joined(separator: " | ")) |\n"
+            out += "| \(result.team) | \(result.inject) | \(cells.joined(separator: " | ")) |\n"
         }
-        let unclean = state.hostsNeedingCleanup
+        let unclean = ledger.hostsNeedingCleanup
         out += "\n## Cleanup\n\n"
         out +=
             unclean.isEmpty

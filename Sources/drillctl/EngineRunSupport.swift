@@ -1,11 +1,15 @@
 import ArgumentParser
 import DrillCore
 import DrillEngine
+import DrillPortal
+import DrillRun
 import DrillSSH
 import DrillStore
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
+import UnixSignals
 
 /// Exit statuses of `drillctl run`, `resume` and `demo` (beyond 0, 1, 2).
 enum EngineExit {
@@ -14,11 +18,12 @@ enum EngineExit {
     /// At least one touched host could not be cleaned (listed at the end and in the journal).
     static let cleanupFailed: Int32 = 4
 
-    /// The status for a finished run.
-    static func status(for state: RunState) -> Int32 {
-        if !state.hostsNeedingCleanup.isEmpty { return cleanupFailed }
-        if state.status == .aborted { return aborted }
-        return state.status == .ended ? DrillExit.success : DrillExit.failure
+    /// The status for a run as its ledger stands: 4 while any touched host is not put back, else 3 when it was
+    /// aborted, 0 when it reached ENDEX, 1 when it is not over.
+    static func status(for ledger: RunLedger) -> Int32 {
+        if !ledger.hostsNeedingCleanup.isEmpty { return cleanupFailed }
+        if ledger.status == .aborted { return aborted }
+        return ledger.status == .ended ? DrillExit.success : DrillExit.failure
     }
 
     static let help = """
@@ -40,9 +45,9 @@ struct RunBaseOptions: ParsableArguments {
     var baseURL: URL { URL(fileURLWithPath: runDirectory, isDirectory: true).standardizedFileURL }
 
     /// The run folder named by a run id (under --run-dir) or a path.
-    func locate(_ run: String) throws -> RunDirectory {
-        let directory = RunDirectory.resolve(run, base: baseURL)
-        guard FileManager.default.fileExists(atPath: directory.journalPath) else {
+    func locate(_ run: String) throws -> RunFolder {
+        let directory = RunFolder.resolve(run, base: baseURL)
+        guard directory.exists else {
             throw EngineCLIFailure(
                 "no run '\(run)': neither a run id under \(baseURL.path) nor a run folder with a journal.sqlite"
                     + " (see `drillctl runs --run-dir DIR`)"
@@ -87,153 +92,11 @@ struct EngineCLIFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// The settings a run keeps beside its journal (`RUNDIR/engine.json`) so `resume` continues it the same way.
-struct RunSettings: Codable {
-    var simulateTeams: String?
-    var forks: Int?
-    var hostKeyChecking: String?
-    var knownHosts: String?
-
-    static func path(_ directory: RunDirectory) -> String { directory.url.appendingPathComponent("engine.json").path }
-    static func inventoryPath(_ directory: RunDirectory) -> String {
-        directory.url.appendingPathComponent("engine-inventory.yaml").path
-    }
-
-    func write(to directory: RunDirectory) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: Self.path(directory)))
-    }
-
-    static func read(from directory: RunDirectory) -> RunSettings {
-        guard let data = FileManager.default.contents(atPath: path(directory)),
-            let settings = try? JSONDecoder().decode(RunSettings.self, from: data)
-        else { return RunSettings() }
-        return settings
-    }
-}
-
-/// Everything needed to drive a run: its folder, journal, plan and hosts.
-struct RunContext {
-    var directory: RunDirectory
-    var journal: Journal
-    var loaded: LoadedScenario
-    var inventory: Inventory
-    var plan: Plan
-
-    /// Opens an existing run from its folder: the scenario copy, the inventory copy (or `inventoryOverride`),
-    /// and the journal.
-    static func open(_ directory: RunDirectory, inventoryOverride: String? = nil) throws -> RunContext {
-        let journal = try Journal.open(at: directory.journalPath)
-        var loaded: LoadedScenario
-        do {
-            loaded = try ScenarioLoader.load(path: directory.scenarioPath)
-            UploadSourceFiles.inline(&loaded, relativeTo: directory.url)
-        } catch {
-            throw EngineCLIFailure("cannot read the run's scenario copy \(directory.scenarioPath): \(error)")
-        }
-        let inventoryPath = inventoryOverride ?? RunSettings.inventoryPath(directory)
-        let inventory: Inventory
-        do {
-            inventory = try InventoryLoader.load(path: inventoryPath)
-        } catch {
-            throw EngineCLIFailure("cannot read the inventory \(inventoryPath): \(error); give it with -i")
-        }
-        let events = try journal.eventsNow(after: 0)
-        let startex = RunState.fold(events).startexWallMillis.map { Date(timeIntervalSince1970: Double($0) / 1000) }
-        let plan = Planner.plan(loaded.scenario, inventory: inventory, startex: startex)
-        return RunContext(directory: directory, journal: journal, loaded: loaded, inventory: inventory, plan: plan)
-    }
-
-    /// The speed the run was created with.
-    var speed: Double {
-        let events = (try? journal.eventsNow(after: 0, limit: 2)) ?? []
-        return events.first { $0.kind == .runCreated }?.payload["speed"]?.doubleValue ?? 1
-    }
-}
-
-/// Writes an inventory the engine can read back: every in-scope host with its resolved variables (secrets
-/// left out) and the group memberships, as YAML (in JSON flow style).
-enum RunInventoryCopy {
-    static func yaml(_ inventory: Inventory) -> String {
-        var hosts: [String: InventoryValue] = [:]
-        for host in inventory.hostOrder {
-            var vars = inventory.variables(forHost: host)
-            for name in vars.keys where InventoryListing.isSecret(name) { vars[name] = nil }
-            for name in ["inventory_hostname", "inventory_hostname_short", "group_names", "groups"] {
-                vars[name] = nil
-            }
-            hosts[host] = .map(vars)
-        }
-        var children: [String: InventoryValue] = [:]
-        for (name, group) in inventory.groups where name != "all" && name != "ungrouped" {
-            var entry: [String: InventoryValue] = [:]
-            if !group.hosts.isEmpty {
-                entry["hosts"] = .map(
-                    Dictionary(uniqueKeysWithValues: group.hosts.map { ($0, InventoryValue.map([:])) })
-                )
-            }
-            if !group.children.isEmpty {
-                entry["children"] = .map(
-                    Dictionary(uniqueKeysWithValues: group.children.map { ($0, InventoryValue.map([:])) })
-                )
-            }
-            children[name] = .map(entry)
-        }
-        var all: [String: InventoryValue] = ["hosts": .map(hosts)]
-        if !children.isEmpty { all["children"] = .map(children) }
-        var out = "# Written by drillctl run: the run's inventory, resolved (secrets left out). resume reads it.\n"
-        InventoryValue.map(["all": .map(all)]).writeJSON(into: &out, sortedKeys: true, indent: 2, level: 0)
-        return out + "\n"
-    }
-}
-
-/// Turns Ctrl-C and SIGTERM into an abort in the journal: the engine then cleans up and stops. A second signal
-/// ends the process at once (hosts may be left uncleaned; `resume` cleans them).
-///
-/// `@unchecked Sendable`: `sources` is written once, by `install`, before any signal can arrive, and only kept
-/// alive afterwards; `count` is behind a mutex.
-final class EngineSignalHandler: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
-    private let count = Mutex(0)
-
-    func install(journal: Journal, scenario: Scenario) {
-        var installed: [any DispatchSourceSignal] = []
-        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in
-                let seen = count.withLock { value in
-                    value += 1
-                    return value
-                }
-                if seen > 1 {
-                    printToStandardError("\(name) again: stopping now; run `drillctl resume` to clean up the hosts")
-                    fflush(nil)
-                    _exit(EngineExit.aborted)
-                }
-                printToStandardError("\(name): aborting the drill and cleaning up the hosts (again to stop at once)")
-                let controller = Controller(journal: journal, scenario: scenario)
-                Task {
-                    _ = try? await controller.perform(
-                        .abort,
-                        actor: JournalEvent.Actor(.director),
-                        reason: "\(name) received",
-                        wallMillis: nowWallMillis()
-                    )
-                }
-            }
-            source.resume()
-            installed.append(source)
-        }
-        sources = installed
-    }
-}
-
 /// The wall clock, UTC milliseconds.
 func nowWallMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
-/// The engine's terminal output: a live view redrawn in place on a terminal, one line per event otherwise.
+/// The engine's terminal output: a live view redrawn in place on a terminal, one line per event otherwise. A
+/// resumed run's history is summed up in a few lines, not replayed.
 final class EngineConsole: Sendable {
     private struct State {
         var lastDraw: Int64 = 0
@@ -251,6 +114,9 @@ final class EngineConsole: Sendable {
 
     func observe(_ observation: EngineObservation) {
         switch observation {
+        case .history(let ledger):
+            guard ledger.eventCount > 1 else { return }
+            writeOut(Self.history(ledger))
         case .event(let event, _):
             guard let line = RunStatusText.line(event) else { return }
             if live {
@@ -261,7 +127,7 @@ final class EngineConsole: Sendable {
             } else {
                 writeOut(line + "\n")
             }
-        case .tick(let now, let runState, let next):
+        case .tick(let now, let ledger, _):
             guard live else { return }
             let wall = nowWallMillis()
             let recent: [String]? = state.withLock { state in
@@ -272,60 +138,136 @@ final class EngineConsole: Sendable {
             guard let recent else { return }
             var screen = "\u{1B}[H\u{1B}[2J"
             screen += "drillctl — \(plan.scenario.title)\n\n"
-            screen += RunStatusText.status(runState, now: now, plan: plan, next: next)
+            screen += RunStatusText.status(ledger, now: now, plan: plan)
             screen += "\nrecent:\n" + recent.map { "  " + $0 }.joined(separator: "\n") + "\n"
             screen +=
-                "\n(ctl from another terminal: drillctl ctl --run \(runState.runID ?? "RUN") pause|resume|abort|status)\n"
+                "\n(ctl from another terminal: drillctl ctl --run \(ledger.runID ?? "RUN") pause|resume|abort|status)\n"
             writeOut(screen)
+        }
+    }
+
+    /// A short account of what a run's journal already holds.
+    static func history(_ ledger: RunLedger) -> String {
+        var lines = [
+            "history: \(ledger.eventCount) events, \(ledger.status.rawValue), last at \(RunStatusText.clock(ledger.lastExerciseMillis))"
+        ]
+        let fired = ledger.firedInjects
+        lines.append("  fired: \(fired.isEmpty ? "none" : fired.joined(separator: ", "))")
+        let responses = ledger.pairs.values.reduce(0) { $0 + $1.responses.count }
+        lines.append("  deliveries: \(ledger.deliveryOrder.count), responses: \(responses)")
+        let open = ledger.unresolvedIntents.count
+        if open > 0 { lines.append("  \(open) intent(s) without an outcome: they will be marked uncertain") }
+        let unclean = ledger.hostsNeedingCleanup.count
+        if ledger.status.isFinished { lines.append("  \(unclean) host(s) still to put back") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Stops the process at once on the second SIGINT or SIGTERM (the first starts the graceful abort and cleanup
+/// through the service group): it prints which hosts are left and exits with the status the journal gives (4 when
+/// any touched host is not put back), so `drillctl resume` can finish the cleanup.
+struct SecondSignalStop: Service {
+    let journal: Journal
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        var seen = 0
+        for await signal in signals.cancelOnGracefulShutdown() {
+            seen += 1
+            guard seen >= 2 else { continue }
+            let ledger = RunLedger(events: (try? journal.eventsNow(after: 0)) ?? [])
+            let unclean = ledger.hostsNeedingCleanup
+            var message = "\(signal) again: stopping now"
+            if !unclean.isEmpty {
+                message +=
+                    "; \(unclean.count) host(s) NOT CLEANED — run `drillctl resume \(journal.path.replacingOccurrences(of: "/journal.sqlite", with: ""))` to put them back:\n"
+                    + unclean.map { "!!!   \($0.host): \($0.injects.joined(separator: ", "))" }.joined(separator: "\n")
+            }
+            printToStandardError(message)
+            fflush(nil)
+            _exit(
+                EngineExit.status(for: ledger) == DrillExit.success
+                    ? EngineExit.aborted : EngineExit.status(for: ledger)
+            )
         }
     }
 }
 
-/// Runs (or resumes) the engine for `context` over SSH and reports the outcome. Returns the exit status.
+/// Runs (or resumes) the engine for `run` over SSH, with the portal beside it when `portal` is configured, in one
+/// `ServiceGroup`: SIGINT or SIGTERM aborts the drill gracefully (journaled, then cleanup), a second one stops at
+/// once. Reports the outcome and returns the exit status.
 func driveEngine(
-    context: RunContext,
+    run: OpenedRun,
     ssh: EngineSSHOptions,
     simulator: TeamSimulator?,
-    startAtWallMillis: Int64?,
-    resume: EngineService<ContinuousClock>.Resume?,
-    console: EngineConsole
-) async throws -> (status: Int32, state: RunState) {
+    start: EngineService<ContinuousClock>.Start,
+    console: EngineConsole,
+    portal: PortalOptions? = nil
+) async throws -> (status: Int32, ledger: RunLedger) {
     let transport = ssh.makeTransport()
-    let signals = EngineSignalHandler()
-    signals.install(journal: context.journal, scenario: context.loaded.scenario)
-    let service = EngineService(
-        plan: context.plan,
-        targets: EngineTargets(plan: context.plan, inventory: context.inventory),
+    let engine = EngineService(
+        plan: run.plan,
+        targets: EngineTargets(plan: run.plan, inventory: run.inventory),
         executor: transport,
-        journal: context.journal,
-        runID: context.journal.runID,
+        journal: run.journal,
+        heartbeat: run.journal,
+        runID: run.journal.runID,
         clock: ContinuousClock(),
         wallMillisAtStart: nowWallMillis(),
-        speed: context.speed,
+        speed: run.speed,
         simulator: simulator,
         limits: EngineLimits(forks: ssh.forks),
+        start: start,
         observer: { console.observe($0) }
     )
-    let outcome: EngineOutcome
+    var logger = Logger(label: "drillctl.services")
+    logger.logLevel = .error
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        .init(service: SecondSignalStop(journal: run.journal))
+    ]
+    if let server = portal?.server(for: run.folder, journal: run.journal) {
+        services.append(
+            .init(service: server, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
+        )
+    }
+    services.append(
+        .init(
+            service: engine,
+            successTerminationBehavior: .gracefullyShutdownGroup,
+            failureTerminationBehavior: .gracefullyShutdownGroup
+        )
+    )
+    let group = ServiceGroup(
+        configuration: ServiceGroupConfiguration(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+    )
     do {
-        outcome = try await service.run(startAtWallMillis: startAtWallMillis, resume: resume)
+        try await group.run()
     } catch {
         await transport.shutdown()
         throw EngineCLIFailure(
-            "the engine stopped: \(error)\nthe journal keeps everything so far; continue with `drillctl resume \(context.directory.url.path)`"
+            "the engine stopped: \(error)\nthe journal keeps everything so far; continue with `drillctl resume \(run.folder.url.path)`"
         )
     }
     await transport.shutdown()
-    let state = outcome.state
+    guard let outcome = engine.outcome else {
+        throw EngineCLIFailure(
+            "the engine stopped before the drill ended; continue with `drillctl resume \(run.folder.url.path)`"
+        )
+    }
+    let ledger = outcome.ledger
     if console.live { writeOut("\u{1B}[H\u{1B}[2J") }
-    writeOut(RunStatusText.status(state, now: state.lastExerciseMillis, plan: context.plan))
-    let unclean = state.hostsNeedingCleanup
+    writeOut(RunStatusText.status(ledger, now: ledger.lastExerciseMillis, plan: run.plan))
+    let unclean = ledger.hostsNeedingCleanup
     if !unclean.isEmpty {
         printToStandardError(
             "\n!!! \(unclean.count) HOST(S) COULD NOT BE CLEANED — put them back by hand or run `drillctl resume`:\n"
                 + unclean.map { "!!!   \($0.host): \($0.injects.joined(separator: ", "))" }.joined(separator: "\n")
         )
     }
-    writeOut("journal: \(context.directory.journalPath)\n")
-    return (EngineExit.status(for: state), state)
+    writeOut("journal: \(run.folder.journalPath)\n")
+    return (EngineExit.status(for: ledger), ledger)
 }

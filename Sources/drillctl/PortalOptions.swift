@@ -1,5 +1,6 @@
 import ArgumentParser
 import DrillPortal
+import DrillRun
 import DrillStore
 import Foundation
 import Logging
@@ -54,24 +55,19 @@ struct PortalOptions: ParsableArguments {
         )
     }
 
-    /// Runs `body` with the portal serving `directory` beside it when `--portal` was given, then stops the
-    /// portal. A portal that cannot start (a busy port, bad TLS files) is reported and the drill goes on: the
-    /// journal is the truth, and `drillctl serve --run RUN` can serve it later.
-    func serving<Result: Sendable>(
-        _ directory: RunDirectory,
-        journal: Journal,
-        _ body: () async throws -> Result
-    ) async throws -> Result {
-        guard let configuration else { return try await body() }
+    /// The portal service for `folder` when `--portal` was given, to run beside the engine in its service group.
+    /// A portal that cannot start (bad TLS files) is reported and the drill goes on without it: the journal is the
+    /// truth, and `drillctl serve --run RUN` can serve it later. A busy port is reported when the server starts.
+    func server(for folder: RunFolder, journal: Journal) -> PortalServer? {
+        guard let configuration else { return nil }
         if let warning = configuration.exposureWarning { printToStandardError(warning) }
         var logger = Logger(label: "drillctl.portal")
         logger.logLevel = .notice
         let scheme = configuration.tls == nil ? "http" : "https"
         let host = configuration.host
-        let server: PortalServer
         do {
-            server = try PortalServer.make(
-                run: directory,
+            return try PortalServer.make(
+                run: folder,
                 journal: journal,
                 configuration: configuration,
                 logger: logger,
@@ -82,24 +78,9 @@ struct PortalOptions: ParsableArguments {
             )
         } catch {
             printToStandardError(
-                "portal not started: \(error); serve it later with `drillctl serve --run \(directory.url.path)`"
+                "portal not started: \(error); serve it later with `drillctl serve --run \(folder.url.path)`"
             )
-            return try await body()
-        }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    try await server.run()
-                } catch is CancellationError {
-                } catch {
-                    printToStandardError(
-                        "portal stopped: \(error); serve it with `drillctl serve --run \(directory.url.path)`"
-                    )
-                }
-            }
-            let result = try await body()
-            group.cancelAll()
-            return result
+            return nil
         }
     }
 }

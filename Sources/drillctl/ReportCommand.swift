@@ -1,6 +1,7 @@
 import ArgumentParser
 import DrillCore
 import DrillReport
+import DrillRun
 import DrillStore
 import Foundation
 
@@ -56,13 +57,13 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = RunDirectory.resolve(run, base: URL(fileURLWithPath: runs, isDirectory: true))
+        let directory = RunFolder.resolve(run, base: URL(fileURLWithPath: runs, isDirectory: true))
         let language = ReportLanguage(rawValue: lang) ?? .zh
         let evaluation: RunEvaluation
-        switch Self.evaluate(directory) {
+        switch ReportInputs.evaluate(directory) {
         case .success(let value): evaluation = value
         case .failure(let error):
-            printToStandardError("error: \(error.message)")
+            printToStandardError("error: \(error)")
             throw ExitCode(DrillExit.failure)
         }
         let formats: [ReportFormat] =
@@ -73,7 +74,7 @@ struct ReportCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data(text.utf8))
                 continue
             }
-            let path = output ?? directory.url.appendingPathComponent("report.\(reportFormat.fileExtension)").path
+            let path = output ?? directory.reportPath(extension: reportFormat.fileExtension)
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
@@ -83,48 +84,4 @@ struct ReportCommand: AsyncParsableCommand {
             print(path)
         }
     }
-
-    /// A run's evaluation: its journal, its scenario copy and its improvement plan, if any.
-    static func evaluate(_ directory: RunDirectory) -> Result<RunEvaluation, ReportInputError> {
-        func fail(_ message: String) -> Result<RunEvaluation, ReportInputError> {
-            .failure(ReportInputError(message: message))
-        }
-        let events: [JournalEvent]
-        do {
-            let journal = try Journal.openForReading(at: directory.journalPath)
-            events = try journal.eventsNow()
-        } catch {
-            return fail("cannot read the run '\(directory.url.path)': \(error)")
-        }
-        let loaded: LoadedScenario
-        do {
-            loaded = try ScenarioLoader.load(path: directory.scenarioPath)
-        } catch {
-            return fail("cannot read the run's scenario copy:\n\(error)")
-        }
-        if loaded.diagnostics.hasErrors {
-            let renderer = DiagnosticRenderer(sources: [loaded.file: loaded.text])
-            return fail("the run's scenario copy has errors:\n" + renderer.render(loaded.diagnostics))
-        }
-        var plan: ImprovementPlanFile?
-        let planPath = directory.url.appendingPathComponent("improvement-plan.yaml").path
-        if FileManager.default.fileExists(atPath: planPath) {
-            guard let text = try? String(contentsOfFile: planPath, encoding: .utf8) else {
-                return fail("cannot read '\(planPath)' as UTF-8 text")
-            }
-            do {
-                plan = try ImprovementPlanFile.load(text: text, file: planPath)
-            } catch {
-                let renderer = DiagnosticRenderer(sources: [planPath: text])
-                return fail("the improvement plan has errors:\n" + renderer.render(error.diagnostics))
-            }
-        }
-        return .success(RunEvaluator.evaluate(events: events, scenario: loaded.scenario, improvementPlan: plan))
-    }
-}
-
-/// Why a run could not be reported on.
-struct ReportInputError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import DrillCore
-import DrillEngine
+import DrillRun
 import DrillStore
 import Foundation
 
@@ -44,9 +44,9 @@ struct RespondCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = try base.locate(run)
-        let journal = try Journal.open(at: directory.journalPath)
-        let scenario = try? ScenarioLoader.load(path: directory.scenarioPath).scenario
+        let folder = try base.locate(run)
+        let journal = try Journal.open(at: folder.journalPath)
+        let scenario = try? ScenarioLoader.load(path: folder.scenarioPath).scenario
         let phase = ResponsePhase(rawValue: words[0])!
         let text = words.count > 1 ? words.dropFirst().joined(separator: " ") : nil
         do {
@@ -55,17 +55,32 @@ struct RespondCommand: AsyncParsableCommand {
             var line =
                 "recorded: \(team) \(phase.rawValue) \(inject) at \(RunStatusText.clock(receipt.event.exerciseMillis))"
             if let deadline = receipt.deadlineMillis {
-                let delta = receipt.event.exerciseMillis - deadline
+                let delta = receipt.event.exerciseMillis.subtractingSaturating(deadline)
                 line +=
                     receipt.late
                     ? " — LATE by \(DurationText.format(.milliseconds(delta)))"
                     : " — on time (\(DurationText.format(.milliseconds(-delta))) to spare)"
             }
+            if phase == .resolve, receipt.status == .pending || receipt.status == .missed {
+                line += " — claimed; it counts once the check confirms it on the team's hosts"
+            }
             if receipt.repeated { line += " (the phase was already done; the first response counts for timing)" }
             print(line)
-        } catch let refusal as ResponseDesk.Refusal {
+            // A response while the engine is down is recorded all the same; say so.
+            let ledger = RunLedger(events: try journal.eventsNow(after: 0), scenario: scenario)
+            let report = RunStatusReport(
+                ledger: ledger,
+                heartbeat: try journal.lastHeartbeat(),
+                nowWallMillis: nowWallMillis()
+            )
+            if let notice = report.engineNotice {
+                printToStandardError(
+                    "warning: \(notice); the response is recorded and counts at \(RunStatusText.clock(receipt.event.exerciseMillis)), but nothing reacts to it until `drillctl resume` runs"
+                )
+            }
+        } catch let refusal as RunRules.Refusal {
             printToStandardError("Error: \(refusal)")
-            throw ExitCode(DrillExit.failure)
+            throw ExitCode(refusal.exitStatus)
         }
     }
 }

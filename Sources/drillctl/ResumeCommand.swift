@@ -1,6 +1,7 @@
 import ArgumentParser
 import DrillCore
 import DrillEngine
+import DrillRun
 import DrillStore
 import Foundation
 
@@ -16,11 +17,13 @@ struct ResumeCommand: AsyncParsableCommand {
             Nothing already fired fires again (every intent has an idempotency key in the journal). A host \
             action or cleanup whose intent is journaled without an outcome is marked `uncertain` and not \
             repeated. Responses recorded while the engine was down are kept, and deadlines keep their original \
-            times. --outage pause (the default) resumes the exercise clock at the last exercise time in the \
-            journal, as if the clock had stopped during the outage; --outage continue resumes it where it would \
-            be had the engine never stopped. Injects that fell due while the engine was down are listed, then \
-            follow --missed: fire (late, the default), skip (journaled as skipped), or ask (one question per \
-            inject). A run that had ended or was aborted only finishes its cleanup.
+            times. --outage pause (the default) resumes the exercise clock at the engine's last sign of life (its \
+            last heartbeat), as if the clock had stopped during the outage; --outage continue resumes it where it \
+            would be had the engine never stopped. Injects that fell due while the engine was down are listed, \
+            then follow --missed: fire (late, the default), skip (journaled as skipped), or ask (one question per \
+            inject). A run that had ended or was aborted only finishes its cleanup; a failed or uncertain cleanup \
+            is tried again, with the connection options given here (a corrected --known-hosts, say). --portal \
+            serves the portal beside the engine, as for `run`.
 
             \(EngineExit.help)
             """
@@ -43,13 +46,17 @@ struct ResumeCommand: AsyncParsableCommand {
 
     @OptionGroup var base: RunBaseOptions
     @OptionGroup var ssh: EngineSSHOptions
+    @OptionGroup var portal: PortalOptions
 
     func run() async throws {
-        let directory = try base.locate(run)
-        let context = try RunContext.open(directory, inventoryOverride: inventory)
-        let settings = RunSettings.read(from: directory)
-        let before = RunState.fold(try context.journal.eventsNow(after: 0))
-        writeOut("resuming run \(directory.runID) (\(before.status.rawValue), \(before.eventCount) events)\n")
+        let folder = try base.locate(run)
+        let opened: OpenedRun
+        do {
+            opened = try OpenedRun.open(folder, inventoryOverride: inventory)
+        } catch {
+            throw EngineCLIFailure("\(error)")
+        }
+        writeOut("resuming run \(folder.runID)\n")
         let resume = EngineService<ContinuousClock>.Resume(outage: outage, missed: missed) { due, policy in
             var lines = ["injects that fell due while the engine was down:"]
             lines += due.map { "  \($0.inject) (due at \(RunStatusText.clock($0.scheduledMillis)))" }
@@ -67,13 +74,17 @@ struct ResumeCommand: AsyncParsableCommand {
             }
             return fire
         }
+        // The connection options given here win (a corrected --known-hosts, say); a known_hosts file the run was
+        // created with is used when none is given. Host keys are checked strictly unless said otherwise.
+        var connection = ssh
+        if connection.knownHosts == nil { connection.knownHosts = opened.settings.knownHosts }
         let result = try await driveEngine(
-            context: context,
-            ssh: ssh,
-            simulator: settings.simulateTeams.flatMap(TeamSimulator.init(parsing:)),
-            startAtWallMillis: nil,
-            resume: resume,
-            console: EngineConsole(plan: context.plan)
+            run: opened,
+            ssh: connection,
+            simulator: opened.settings.simulateTeams.flatMap(TeamSimulator.init(parsing:)),
+            start: EngineService<ContinuousClock>.Start(resume: resume, shutdownReason: "SIGINT or SIGTERM received"),
+            console: EngineConsole(plan: opened.plan),
+            portal: portal
         )
         fflush(nil)
         _exit(result.status)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DrillCore
 import DrillEngine
+import DrillRun
 import DrillStore
 import Foundation
 
@@ -52,7 +53,9 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var portal: PortalOptions
 
     func validate() throws {
-        if !(speed > 0) || !speed.isFinite { throw ValidationError("--speed must be a positive number") }
+        if !RunClock.speedRange.contains(speed) {
+            throw ValidationError("--speed must be from 1 to 10000 (exercise seconds per real second); found \(speed)")
+        }
         if let startAt, WallTime.parse(startAt, timeZone: TimeZone(identifier: "UTC")!) == nil {
             throw ValidationError(
                 "'\(startAt)' is not a date and time; write ISO 8601 such as 2026-06-18T09:00:00+08:00"
@@ -92,7 +95,7 @@ struct RunCommand: AsyncParsableCommand {
         ssh: EngineSSHOptions,
         portal: PortalOptions? = nil,
         console makeConsole: ((Plan) -> EngineConsole)? = nil
-    ) async throws -> (status: Int32, directory: RunDirectory, state: RunState) {
+    ) async throws -> (status: Int32, folder: RunFolder, ledger: RunLedger) {
         let inputs = try DrillInputs.load(scenario: scenarioPath, inventory: inventoryPath)
         if !inputs.diagnostics.isEmpty {
             var report = inputs.diagnostics.sorted.map { inputs.renderer.render($0) }.joined(separator: "\n") + "\n"
@@ -107,99 +110,38 @@ struct RunCommand: AsyncParsableCommand {
         let startDate = startAt.flatMap { WallTime.parse($0, timeZone: zone) } ?? scenario.startex
         let startAtMillis = startDate.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
 
-        // The run folder: journal, copies, settings, access codes.
-        let now = Date()
-        let directory = try RunDirectory.create(under: base.baseURL, scenario: scenario.id, date: now)
-        try directory.writeScenarioCopy(loaded.text)
-        try UploadSourceFiles.copy(
-            loaded,
-            from: URL(fileURLWithPath: scenarioPath).deletingLastPathComponent(),
-            into: directory.url
+        // The run folder: journal, copies, upload sources, settings, access codes.
+        let (run, codes) = try OpenedRun.create(
+            loaded: loaded,
+            inventory: inventory,
+            under: base.baseURL,
+            speed: speed,
+            startex: startDate,
+            settings: RunSettings(
+                simulateTeams: simulateTeams,
+                forks: ssh.forks,
+                hostKeyChecking: ssh.hostKeyChecking.rawValue,
+                knownHosts: ssh.knownHosts
+            )
         )
-        try directory.writeInventoryCopy(InventoryListing.listJSON(inventory))
-        try RunInventoryCopy.yaml(inventory).write(
-            toFile: RunSettings.inventoryPath(directory),
-            atomically: true,
-            encoding: .utf8
-        )
-        try RunSettings(
-            simulateTeams: simulateTeams,
-            forks: ssh.forks,
-            hostKeyChecking: ssh.hostKeyChecking.rawValue,
-            knownHosts: ssh.knownHosts
-        ).write(to: directory)
-        let journal = try Journal.create(
-            at: directory.journalPath,
-            runID: directory.runID,
-            created: RunCreatedPayload(
-                scenario: scenario.id,
-                title: scenario.title,
-                durationMillis: Int64(scenario.duration.components.seconds) * 1000,
-                speed: speed,
-                timezone: scenario.timeZone
-            ),
-            wallMillis: nowWallMillis()
-        )
-        let codes = try RunAccessCodes.create(for: scenario, journal: journal, directory: directory)
-        writeOut("run \(directory.runID)\nfolder \(directory.url.path)\n\n")
+        writeOut("run \(run.folder.runID)\nfolder \(run.folder.url.path)\n\n")
         writeOut(codes)
-        writeOut("(printed once; also in \(directory.accessCodesPath), readable by you only)\n\n")
+        writeOut("(printed once; also in \(run.folder.accessCodesPath), readable by you only)\n\n")
         if let startDate, startDate > Date() {
             writeOut("waiting for STARTEX at \(WallTime.format(startDate, timeZone: zone)) …\n")
         }
-
-        let context = RunContext(
-            directory: directory,
-            journal: journal,
-            loaded: loaded,
-            inventory: inventory,
-            plan: Planner.plan(scenario, inventory: inventory, startex: startDate ?? now)
+        let console = makeConsole?(run.plan) ?? EngineConsole(plan: run.plan)
+        let result = try await driveEngine(
+            run: run,
+            ssh: ssh,
+            simulator: simulateTeams.flatMap(TeamSimulator.init(parsing:)),
+            start: EngineService<ContinuousClock>.Start(
+                atWallMillis: startAtMillis,
+                shutdownReason: "SIGINT or SIGTERM received"
+            ),
+            console: console,
+            portal: portal
         )
-        let console = makeConsole?(context.plan) ?? EngineConsole(plan: context.plan)
-        let drive = {
-            try await driveEngine(
-                context: context,
-                ssh: ssh,
-                simulator: simulateTeams.flatMap(TeamSimulator.init(parsing:)),
-                startAtWallMillis: startAtMillis,
-                resume: nil,
-                console: console
-            )
-        }
-        // No PortalOptions() here: an unparsed ParsableArguments traps when its options are read.
-        let result =
-            if let portal {
-                try await portal.serving(directory, journal: journal, drive)
-            } else {
-                try await drive()
-            }
-        return (result.status, directory, result.state)
-    }
-}
-
-/// The run's access codes: one per team, two evaluators and the director. Printed once, written 0600, stored
-/// as hashes only.
-enum RunAccessCodes {
-    static let evaluators = ["evaluator-1", "evaluator-2"]
-
-    static func create(for scenario: Scenario, journal: Journal, directory: RunDirectory) throws -> String {
-        var entries: [(role: String, subject: String)] = [("director", "director")]
-        entries += scenario.teams.map { ("team", $0.id) }
-        entries += evaluators.map { ("evaluator", $0) }
-        var text = "access codes for run \(directory.runID):\n"
-        let width = entries.map { $0.role.count + $0.subject.count + 1 }.max() ?? 0
-        for entry in entries {
-            let code = AccessCode.generate()
-            try journal.storeCredential(
-                role: entry.role,
-                subject: entry.subject,
-                hash: CredentialHash.make(code: code),
-                wallMillis: nowWallMillis()
-            )
-            let label = entry.role == entry.subject ? entry.role : "\(entry.role) \(entry.subject)"
-            text += "  \(pad(label, width))  \(code)\n"
-        }
-        try directory.writeAccessCodes(text)
-        return text
+        return (result.status, run.folder, result.ledger)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DrillPortal
+import DrillRun
 import DrillStore
 import Foundation
 import Logging
@@ -42,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let journal: Journal
-        let directory: RunDirectory
+        let directory: RunFolder
         do {
             directory = try base.locate(run)
             journal = try Journal.open(at: directory.journalPath)

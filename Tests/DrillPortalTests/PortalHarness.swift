@@ -37,7 +37,7 @@ final class PortalHarness: @unchecked Sendable {
         """
 
     let directory: TemporaryDirectory
-    let run: RunDirectory
+    let run: RunFolder
     let journal: Journal
     let codes: [String: String]
     let port: Int
@@ -67,7 +67,7 @@ final class PortalHarness: @unchecked Sendable {
         deliver: Bool = true
     ) async throws -> PortalHarness {
         let directory = try TemporaryDirectory()
-        let run = try RunDirectory.create(under: directory.url, scenario: "portal-test", date: Date())
+        let run = try RunFolder.create(under: directory.url, scenario: "portal-test", date: Date())
         try scenarioYAML.write(toFile: run.scenarioPath, atomically: true, encoding: .utf8)
         let clock = ManualClock()
         let journal = try Journal.create(
@@ -161,7 +161,7 @@ final class PortalHarness: @unchecked Sendable {
 
     private init(
         directory: TemporaryDirectory,
-        run: RunDirectory,
+        run: RunFolder,
         journal: Journal,
         codes: [String: String],
         port: Int,

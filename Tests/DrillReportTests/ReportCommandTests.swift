@@ -9,8 +9,8 @@ import Testing
 @Suite("drillctl report")
 struct ReportCommandTests {
     /// A run folder holding the sample run.
-    static func makeRun(in temp: TemporaryDirectory, plan: String? = nil) throws -> RunDirectory {
-        let directory = RunDirectory(url: temp.url.appendingPathComponent(SampleRun.runID, isDirectory: true))
+    static func makeRun(in temp: TemporaryDirectory, plan: String? = nil) throws -> RunFolder {
+        let directory = RunFolder(url: temp.url.appendingPathComponent(SampleRun.runID, isDirectory: true))
         try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
         try directory.writeScenarioCopy(SampleRun.scenarioYAML)
         let events = SampleRun.events

@@ -38,19 +38,6 @@ public struct RunEvaluation: Sendable, Hashable, Encodable {
     }
 }
 
-/// A moment of the run on both clocks.
-public struct Moment: Sendable, Hashable, Codable {
-    /// Milliseconds of exercise time since STARTEX (paused time excluded).
-    public var exerciseMillis: Int64
-    /// UTC milliseconds since 1970.
-    public var wallMillis: Int64
-
-    public init(exerciseMillis: Int64, wallMillis: Int64) {
-        self.exerciseMillis = exerciseMillis
-        self.wallMillis = wallMillis
-    }
-}
-
 /// What the run was.
 public struct RunOverview: Sendable, Hashable, Codable {
     public var runID: String
@@ -58,7 +45,7 @@ public struct RunOverview: Sendable, Hashable, Codable {
     public var title: String
     /// IANA time zone the report shows wall times in.
     public var timeZone: String
-    public var status: RunState.Status
+    public var status: RunStatus
     /// True while the run is still going (not ended, not aborted): every figure may still change.
     public var provisional: Bool
     /// True when the director aborted the run.
@@ -90,6 +77,8 @@ public struct RunOverview: Sendable, Hashable, Codable {
     public var eventCount: Int
     /// Events of kinds this drillctl does not know (skipped).
     public var unknownEventCount: Int
+    /// Events of known kinds that could not be read (skipped), with their sequences.
+    public var unreadableEvents: [Int64]
     /// Intents whose outcome is unknown (the engine stopped between intent and outcome).
     public var uncertainCount: Int
     /// Scoring used (the scenario's, or the defaults).
@@ -186,6 +175,11 @@ public struct Headline: Sendable, Hashable, Codable {
     public var failedActions: Int
     /// Hosts where an inject's `landed_when` check never passed.
     public var notLanded: Int
+    /// Inject × team pairs whose resolve phase is not applicable (the inject landed on none of the team's
+    /// hosts): drill-control failures.
+    public var resolveNotApplicable: Int
+    /// Inject × team pairs whose panel split and is not reconciled yet.
+    public var unreconciledPanels: Int
     /// Host × inject pairs not put back (cleanup failed or never ran).
     public var notCleaned: Int
     /// Inject × team pairs whose expert panel disagreed beyond the threshold.
@@ -217,7 +211,7 @@ public struct Compliance: Sendable, Hashable, Codable {
         case .missed: missed += 1
         case .pending: pending += 1
         case .interrupted: interrupted += 1
-        case .done, .notDone: break
+        case .done, .notDone, .notExpected, .notApplicable: break
         }
     }
 
@@ -267,41 +261,6 @@ public struct InjectOutcome: Sendable, Hashable, Codable {
     public var landedChecked: Int
 }
 
-/// How a team's resolution was established.
-public enum ResolutionMethod: String, Sendable, Hashable, Codable {
-    /// The `resolved_when` check passed on every host; the team also claimed it.
-    case both
-    /// The check passed on every host; the team never claimed it.
-    case check
-    /// The team claimed it and the inject has no check.
-    case claim
-    /// The team claimed it but the check did not pass on every host.
-    case claimUnconfirmed
-    /// Neither.
-    case none
-}
-
-/// The state of one response phase of one delivery.
-public enum PhaseStatus: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Done by the deadline.
-    case met
-    /// Done after the deadline.
-    case late
-    /// Not done, and the deadline passed.
-    case missed
-    /// Not done, the deadline has not come, and the run is still going.
-    case pending
-    /// Not done, and the run ended (ENDEX or abort) before the deadline came.
-    case interrupted
-    /// Done; the phase had no deadline.
-    case done
-    /// Not done, no deadline, and the run is over.
-    case notDone
-
-    /// True when the phase counts toward deadline compliance.
-    public var isDecided: Bool { self == .met || self == .late || self == .missed }
-}
-
 /// One response phase of one delivery.
 public struct PhaseResult: Sendable, Hashable, Codable {
     public var phase: ResponsePhase
@@ -322,8 +281,9 @@ public struct PhaseResult: Sendable, Hashable, Codable {
     public var lateByMillis: Int64?
     /// Responses the team sent in this phase.
     public var responses: Int
-    /// The engine's own verdict (`deadline_met` = true, `deadline_missed` = false), when it journaled one.
-    public var engineVerdict: Bool?
+    /// The engine's last journaled verdict on this phase (older journals: `met` or `missed` from their deadline
+    /// events), when it journaled one.
+    public var engineVerdict: PhaseStatus?
     public var points: Double
     public var maxPoints: Double
 }
@@ -337,8 +297,15 @@ public struct Resolution: Sendable, Hashable, Codable {
     public var confirmed: Moment?
     /// True when the inject has a `resolved_when` check (or check results were journaled).
     public var checkRequired: Bool
+    /// Hosts where the inject landed whose check passed.
     public var hostsConfirmed: Int
+    /// Hosts where the inject landed (those the check must confirm).
     public var hostsChecked: Int
+    /// The team's hosts where the inject did not land: left out of the verdict.
+    public var hostsNotLanded: [String]
+    /// True when the inject acts on hosts and landed on none of the team's: resolve is not applicable, and the
+    /// report flags it as a drill-control failure.
+    public var notApplicable: Bool
 }
 
 /// A team's text report (situation report).
@@ -355,6 +322,8 @@ public struct HostLine: Sendable, Hashable, Codable {
     public var actionsFailed: Int
     /// `landed_when` outcome, when checked.
     public var landed: Bool?
+    /// True when the inject landed on the host (its actions succeeded and `landed_when`, if any, passed).
+    public var didLand: Bool
     /// When `resolved_when` first passed on the host.
     public var resolvedAt: Moment?
     public var cleanup: CleanupStatus
@@ -368,7 +337,7 @@ public enum CleanupStatus: String, Sendable, Hashable, Codable {
     case uncertain
     /// The host was touched and cleanup has not run (yet).
     case notRun
-    /// Nothing was done to the host.
+    /// Nothing ran on the host ("untouched"): no action started there, so nothing needs putting back.
     case notNeeded
 }
 
@@ -468,8 +437,15 @@ public struct Panel: Sendable, Hashable, Codable {
     public var evaluators: [String]
     public var criteria: [CriterionPanel]
     public var ratings: [EvaluatorRating]
-    /// The median rating (of an even count, the worse of the two middle ones).
+    /// The panel's rating: the median when there is a single one, else the reconciled rating once recorded; nil
+    /// while the panel splits unreconciled (see ``ratingState``).
     public var agreedRating: HSEEPRating?
+    /// Whether the panel's rating is agreed, split and unreconciled, or reconciled.
+    public var ratingState: RatingState
+    /// For a split panel: the two middle ratings.
+    public var splitRatings: [HSEEPRating]
+    /// The reconciled rating, with who recorded it and why.
+    public var reconciliation: PanelReconciliation?
     /// Steps between the best and worst rating (P→U is 3).
     public var ratingSpread: Int
     /// True when ratings are two or more steps apart.
@@ -479,6 +455,27 @@ public struct Panel: Sendable, Hashable, Codable {
     public var notes: [EvaluatorNote]
     /// True when any criterion or the rating disagreed beyond the threshold.
     public var flagged: Bool
+}
+
+/// How a panel's rating stands.
+public enum RatingState: String, Sendable, Hashable, Codable {
+    /// No evaluator rated.
+    case none
+    /// The ratings have a single median.
+    case agreed
+    /// An even panel split: no single median, and nobody has reconciled it yet.
+    case unreconciled
+    /// A lead evaluator or the director recorded the panel's rating.
+    case reconciled
+}
+
+/// A reconciled panel rating.
+public struct PanelReconciliation: Sendable, Hashable, Codable {
+    public var rating: HSEEPRating
+    public var reason: String
+    /// Who recorded it (`evaluator:ID`, `director`).
+    public var by: String?
+    public var at: Moment
 }
 
 public struct CriterionPanel: Sendable, Hashable, Codable {
@@ -649,11 +646,19 @@ public enum Fact: Sendable, Hashable, Codable {
     case hostsNotCleaned(pairs: [HostInject])
     /// These host × inject pairs never showed the inject's effect (or their action failed).
     case injectsNotLanded(pairs: [HostInject])
+    /// These injects landed on none of these teams' hosts, so the teams had nothing to resolve: a drill-control
+    /// failure.
+    case resolveNotApplicable(pairs: [InjectTeam])
 }
 
 public struct InjectPhase: Sendable, Hashable, Codable {
     public var inject: String
     public var phase: ResponsePhase
+}
+
+public struct InjectTeam: Sendable, Hashable, Codable {
+    public var inject: String
+    public var team: String
 }
 
 public struct HostInject: Sendable, Hashable, Codable {

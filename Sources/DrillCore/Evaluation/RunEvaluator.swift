@@ -1,17 +1,18 @@
 import Foundation
 
-/// Computes a run's after-action evaluation from its journal and its scenario: pure, no I/O, no clock.
+/// Computes a run's after-action evaluation from its ledger and its scenario: pure, no I/O, no clock.
 ///
-/// The rules, in short (docs/report.md has them in full):
-/// - A phase is done at the team's first response in it; `resolve` is done when the inject's `resolved_when`
-///   check has passed on every host of the team (a claim without that is *claimed, unconfirmed*); an inject
-///   without a check is resolved by the team's claim.
-/// - Deadlines are counted from delivery in exercise time (pauses excluded), with every extension the director
-///   granted for that inject (and team) added.
-/// - met / late / missed; *pending* while the run goes on and the deadline has not come; *interrupted* when the
-///   run ended before it came. Only met, late and missed count toward compliance.
-/// - Points: a met phase earns its points × the severity weight, a late one `late_credit` of that, others 0;
-///   the panel's rubric score (0–5, weighted) adds up to `rubric_weight` × the delivery's full timing points.
+/// Every verdict comes from ``RunRules`` (docs/report.md has the rules in full), the same functions the engine,
+/// the portal and `ctl status` call. In short:
+/// - a phase is done at the team's first response in it; a later phase implies the earlier ones; `resolve` with a
+///   `resolved_when` check is done when the check has passed on every host of the team where the inject landed
+///   (a claim without that is *claimed, unconfirmed*, not met); without a check, the team's claim resolves it;
+/// - deadlines are counted from delivery in exercise time (pauses excluded), with every extension granted;
+/// - met / late / missed; *pending* while the run goes on; *interrupted* when it ended first; *notExpected* for a
+///   phase the inject does not ask; *notApplicable* for resolve when the inject landed nowhere on the team's
+///   hosts. Only met, late and missed count toward compliance;
+/// - points: a met phase earns its points × the severity weight, a late one `late_credit` of that, a missed one
+///   0; the panel's rubric score (0–5, weighted) adds up to `rubric_weight` × the delivery's full timing points.
 public enum RunEvaluator {
     /// Evaluates `events` (one run's journal, in order) against `scenario`.
     ///
@@ -26,8 +27,22 @@ public enum RunEvaluator {
         improvementPlan: ImprovementPlanFile? = nil,
         keepEventLog: Bool = true
     ) -> RunEvaluation {
-        let digest = JournalDigest(ordered(events), keepLog: keepEventLog)
-        var builder = Builder(scenario: scenario, digest: digest)
+        let ledger = RunLedger(
+            events: ordered(events),
+            scenario: scenario,
+            options: RunLedger.Options(keepsLog: keepEventLog, keepsEvidence: true)
+        )
+        return evaluate(ledger: ledger, scenario: scenario, improvementPlan: improvementPlan)
+    }
+
+    /// Evaluates a folded ledger (see ``evaluate(events:scenario:improvementPlan:keepEventLog:)``). Keep the
+    /// ledger's log and evidence (``RunLedger/Options/report``) to fill the report's appendices.
+    public static func evaluate(
+        ledger: RunLedger,
+        scenario: Scenario,
+        improvementPlan: ImprovementPlanFile? = nil
+    ) -> RunEvaluation {
+        var builder = Builder(scenario: scenario, ledger: ledger)
         return builder.build(improvementPlan: improvementPlan)
     }
 
@@ -51,19 +66,17 @@ public enum RunEvaluator {
 
 private struct Builder {
     let scenario: Scenario
-    let digest: JournalDigest
+    let ledger: RunLedger
     let scoring: Scoring
     let threshold: Double
     let injectIndex: [String: Int]
     let teamIndex: [String: Int]
     let finished: Bool
     let covered: Int64
-    /// The hosts of each inject × team (hosts the inject touched whose team is known).
-    let teamHosts: [JournalDigest.PairKey: Set<String>]
 
-    init(scenario: Scenario, digest: JournalDigest) {
+    init(scenario: Scenario, ledger: RunLedger) {
         self.scenario = scenario
-        self.digest = digest
+        self.ledger = ledger
         scoring = scenario.scoring ?? Scoring()
         threshold = scenario.evaluation?.disagreementThreshold ?? 2
         var injectIndex: [String: Int] = [:]
@@ -76,14 +89,8 @@ private struct Builder {
         }
         self.injectIndex = injectIndex
         self.teamIndex = teamIndex
-        finished = digest.status.isFinished
-        covered = digest.endex?.exerciseMillis ?? digest.aborted?.exerciseMillis ?? digest.lastExerciseMillis
-        var teamHosts: [JournalDigest.PairKey: Set<String>] = [:]
-        for key in digest.hostInjects.keys {
-            guard let team = digest.hostTeams[key.host] else { continue }
-            teamHosts[JournalDigest.PairKey(inject: key.inject, team: team), default: []].insert(key.host)
-        }
-        self.teamHosts = teamHosts
+        finished = ledger.status.isFinished
+        covered = ledger.coveredExerciseMillis
     }
 
     /// Scenario order, then unknown ids sorted.
@@ -122,10 +129,10 @@ private struct Builder {
             provinces: provinces,
             objectives: objectives,
             hosts: hosts,
-            evidence: digest.evidence,
+            evidence: ledger.evidence,
             findings: findings,
             improvementPlan: plan,
-            eventLog: digest.log
+            eventLog: ledger.log
         )
     }
 
@@ -140,43 +147,44 @@ private struct Builder {
             )
         }
         var pausedWall: Int64 = 0
-        for pause in digest.pauses {
-            let end = pause.to?.wallMillis ?? digest.lastWallMillis
-            pausedWall += max(0, end - pause.from.wallMillis)
+        for pause in ledger.pauses {
+            let end = pause.to?.wallMillis ?? ledger.lastWallMillis
+            pausedWall = pausedWall.addingSaturating(max(0, end.subtractingSaturating(pause.from.wallMillis)))
         }
         let rubric = (scenario.evaluation?.rubric ?? []).map {
             RubricInfo(id: $0.id, title: $0.title, description: $0.description, weight: $0.weight)
         }
         return RunOverview(
-            runID: digest.runID,
+            runID: ledger.runID ?? "",
             scenarioID: scenario.id,
             title: scenario.title,
-            timeZone: digest.timeZone ?? scenario.timeZone,
-            status: digest.status,
+            timeZone: ledger.timeZone ?? scenario.timeZone,
+            status: ledger.status,
             provisional: !finished,
-            aborted: digest.status == .aborted,
-            abortReason: digest.abortReason,
-            abortedAt: digest.aborted,
-            createdWallMillis: digest.created?.wallMillis,
+            aborted: ledger.status == .aborted,
+            abortReason: ledger.abortReason,
+            abortedAt: ledger.aborted,
+            createdWallMillis: ledger.created?.wallMillis,
             plannedStartexWallMillis: scenario.startex.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) },
-            startex: digest.startex,
-            endex: digest.endex,
-            endexReason: digest.endexReason,
-            plannedDurationMillis: digest.durationMillis ?? scenario.duration.journalMillis,
+            startex: ledger.startex,
+            endex: ledger.endex,
+            endexReason: ledger.endexReason,
+            plannedDurationMillis: ledger.plannedDurationMillis ?? scenario.duration.journalMillis,
             coveredExerciseMillis: covered,
-            generatedAtWallMillis: digest.lastWallMillis,
-            speed: digest.speed,
-            pauses: digest.pauses,
+            generatedAtWallMillis: ledger.lastWallMillis,
+            speed: ledger.startex == nil && ledger.created == nil ? nil : ledger.clock.speed,
+            pauses: ledger.pauses,
             pausedWallMillis: pausedWall,
-            extensions: digest.extensions,
+            extensions: ledger.extensions,
             provinces: provinces,
             teams: scenario.teams.map { TeamInfo(id: $0.id, name: $0.name, province: $0.province) },
             objectives: scenario.objectives.map {
                 ObjectiveInfo(id: $0.id, title: $0.title, description: $0.description)
             },
-            eventCount: digest.eventCount,
-            unknownEventCount: digest.unknownEventCount,
-            uncertainCount: digest.uncertainCount,
+            eventCount: ledger.eventCount,
+            unknownEventCount: ledger.unknownEventCount,
+            unreadableEvents: ledger.unreadable.map(\.sequence),
+            uncertainCount: ledger.uncertainIntents.count,
             scoring: ScoringInfo(
                 points: ResponsePhase.allCases.map { PhaseValue(phase: $0, value: scoring.points[$0] ?? 0) },
                 lateCredit: scoring.lateCredit,
@@ -200,35 +208,20 @@ private struct Builder {
                 escalationParent[inject.id] = after.inject
             }
         }
-        let delivered = digest.pairs.filter { $0.value.delivered != nil }
-        var escalatedTo: [JournalDigest.PairKey: [String]] = [:]
-        for key in delivered.keys {
-            if let parent = escalationParent[key.inject] {
-                escalatedTo[JournalDigest.PairKey(inject: parent, team: key.team), default: []].append(key.inject)
-            }
-        }
-        var extensionsByPair: [JournalDigest.PairKey: [ResponsePhase: Int64]] = [:]
-        var extensionsByInject: [String: [ResponsePhase: Int64]] = [:]
-        for ext in digest.extensions {
-            if let team = ext.team {
-                extensionsByPair[JournalDigest.PairKey(inject: ext.inject, team: team), default: [:]][
-                    ext.phase,
-                    default: 0
-                ] += ext.extensionMillis
-            } else {
-                extensionsByInject[ext.inject, default: [:]][ext.phase, default: 0] += ext.extensionMillis
-            }
-        }
-        let keys = delivered.keys.sorted {
+        let keys = ledger.pairs.compactMap { $0.value.delivery == nil ? nil : $0.key }.sorted {
             $0.inject == $1.inject ? teamOrder($0.team, $1.team) : injectOrder($0.inject, $1.inject)
+        }
+        var escalatedTo: [RunLedger.PairKey: [String]] = [:]
+        for key in keys {
+            if let parent = escalationParent[key.inject] {
+                escalatedTo[RunLedger.PairKey(inject: parent, team: key.team), default: []].append(key.inject)
+            }
         }
         var results: [TeamInjectResult] = []
         results.reserveCapacity(keys.count)
         for key in keys {
-            let pair = delivered[key]!
-            var extensions = extensionsByInject[key.inject] ?? [:]
-            for (phase, millis) in extensionsByPair[key] ?? [:] { extensions[phase, default: 0] += millis }
-            var result = evaluatePair(key: key, pair: pair, extensions: extensions)
+            guard let facts = RunRules.facts(key, in: ledger), let pair = ledger.pairs[key] else { continue }
+            var result = evaluatePair(facts: facts, pair: pair)
             result.escalationOf = escalationParent[key.inject]
             result.escalatedTo = (escalatedTo[key] ?? []).sorted(by: injectOrder)
             results.append(result)
@@ -236,97 +229,38 @@ private struct Builder {
         return results
     }
 
-    func relativeDeadlines(inject: Inject?, severity: SeverityGrade?) -> [ResponsePhase: Int64] {
-        var deadlines = PhaseDeadlines()
-        if let severity, let base = scenario.severityDeadlines[severity] { deadlines = base }
-        if let inject { deadlines = deadlines.overridden(by: inject.deadlines) }
-        var result: [ResponsePhase: Int64] = [:]
-        for phase in ResponsePhase.allCases { if let d = deadlines[phase] { result[phase] = d.journalMillis } }
-        return result
-    }
-
-    func evaluatePair(
-        key: JournalDigest.PairKey,
-        pair: JournalDigest.Pair,
-        extensions: [ResponsePhase: Int64]
-    ) -> TeamInjectResult {
+    func evaluatePair(facts: RunRules.PairFacts, pair: RunLedger.Pair) -> TeamInjectResult {
+        let key = facts.key
         let inject = scenario.inject(key.inject)
-        let delivered = pair.delivered!
-        let severity = pair.severity.flatMap(SeverityGrade.init(rawValue:)) ?? inject?.severity
+        let delivery = pair.delivery!
+        let delivered = delivery.at
+        let severity = delivery.severity.flatMap(SeverityGrade.init(rawValue:)) ?? inject?.severity
         let weight = severity.flatMap { scoring.severityWeights[$0] } ?? 1
-        let relative = pair.deadlines ?? relativeDeadlines(inject: inject, severity: severity)
 
-        // Hosts of this team that this inject touched or checked.
-        let hostNames = pair.checkedHosts.union(teamHosts[key] ?? [])
-
-        // Resolution.
-        let claim = pair.responses[.resolve]?.first?.at
-        let checkRequired = inject?.resolvedWhen != nil || !pair.checkedHosts.isEmpty
-        // The hosts that must pass the check: those checked, and those where an action landed (a host whose
-        // every action failed never carried the inject, so nothing there needs fixing).
-        let checkedHosts = hostNames.filter { host in
-            pair.checkedHosts.contains(host)
-                || digest.hostInjects[.init(host: host, inject: key.inject)]?.actions.values.contains(
-                    where: \.succeeded
-                )
-                    == true
-        }
-        var confirmed: Moment?
-        if !checkedHosts.isEmpty, checkedHosts.allSatisfy({ pair.firstPass[$0] != nil }) {
-            confirmed = checkedHosts.compactMap { pair.firstPass[$0] }.max { $0.exerciseMillis < $1.exerciseMillis }
-        }
-        let method: ResolutionMethod
-        switch (claim != nil, confirmed != nil) {
-        case (true, true): method = .both
-        case (false, true): method = .check
-        case (true, false): method = checkRequired ? .claimUnconfirmed : .claim
-        case (false, false): method = .none
-        }
+        let rules = RunRules.resolution(facts)
         let resolution = Resolution(
-            method: method,
-            claim: claim,
-            confirmed: confirmed,
-            checkRequired: checkRequired,
-            hostsConfirmed: checkedHosts.filter { pair.firstPass[$0] != nil }.count,
-            hostsChecked: checkedHosts.count
+            method: rules.method,
+            claim: rules.claim,
+            confirmed: rules.confirmed,
+            checkRequired: facts.resolveByCheck,
+            hostsConfirmed: rules.hostsConfirmed,
+            hostsChecked: rules.hostsLanded,
+            hostsNotLanded: facts.notLandedHosts,
+            notApplicable: rules.notApplicable
         )
 
         var phases: [PhaseResult] = []
         var score = Score()
         var fullTiming: Double = 0
         for phase in ResponsePhase.allCases {
-            let completed: Moment?
-            if phase == .resolve {
-                completed = confirmed ?? (checkRequired ? nil : claim)
-            } else {
-                completed = pair.responses[phase]?.first?.at
-            }
-            let extensionMillis = extensions[phase] ?? 0
-            let allowed = relative[phase].map { $0 + extensionMillis }
-            let deadline = allowed.map { delivered.exerciseMillis + $0 }
-            let status: PhaseStatus
-            var lateBy: Int64?
-            if let completed {
-                if let deadline {
-                    if completed.exerciseMillis <= deadline {
-                        status = .met
-                    } else {
-                        status = .late
-                        lateBy = completed.exerciseMillis - deadline
-                    }
-                } else {
-                    status = .done
-                }
-            } else if let deadline {
-                status = deadline <= covered ? .missed : (finished ? .interrupted : .pending)
-            } else {
-                status = finished ? .notDone : .pending
-            }
-            let full = (scoring.points[phase] ?? 0) * weight
-            fullTiming += full
+            let outcome = RunRules.phaseStatus(phase, facts, now: covered, finished: finished)
+            let extensionMillis = facts.expects.contains(phase) ? facts.extensions[phase] ?? 0 : 0
+            let allowed = outcome.deadlineMillis.map { $0.subtractingSaturating(delivered.exerciseMillis) }
+            let expected = outcome.status != .notExpected && outcome.status != .notApplicable
+            let full = expected ? (scoring.points[phase] ?? 0) * weight : 0
             let maxPoints: Double
             let points: Double
-            switch status {
+            switch outcome.status {
             case .met, .done:
                 maxPoints = full
                 points = full
@@ -336,56 +270,58 @@ private struct Builder {
             case .missed, .notDone:
                 maxPoints = full
                 points = 0
-            case .pending, .interrupted:
+            case .pending, .interrupted, .notExpected, .notApplicable:
                 maxPoints = 0
                 points = 0
             }
+            fullTiming += full
             score.timing += points
             score.timingMax += maxPoints
+            let completed = outcome.done
+            let verdict: PhaseStatus? =
+                pair.verdicts[phase]?.status ?? pair.legacyVerdicts[phase].map { $0 ? .met : .missed }
             phases.append(
                 PhaseResult(
                     phase: phase,
-                    status: status,
-                    deadlineMillis: deadline,
+                    status: outcome.status,
+                    deadlineMillis: outcome.deadlineMillis,
                     allowedMillis: allowed,
                     extensionMillis: extensionMillis,
                     completed: completed,
-                    elapsedMillis: completed.map { $0.exerciseMillis - delivered.exerciseMillis },
-                    elapsedWallMillis: completed.map { $0.wallMillis - delivered.wallMillis },
-                    lateByMillis: lateBy,
-                    responses: pair.responses[phase]?.count ?? 0,
-                    engineVerdict: pair.engineVerdicts[phase],
+                    elapsedMillis: completed.map { $0.exerciseMillis.subtractingSaturating(delivered.exerciseMillis) },
+                    elapsedWallMillis: completed.map { $0.wallMillis.subtractingSaturating(delivered.wallMillis) },
+                    lateByMillis: outcome.lateByMillis,
+                    responses: pair.responseCount(phase),
+                    engineVerdict: verdict,
                     points: points,
                     maxPoints: maxPoints
                 )
             )
         }
 
-        let panel = buildPanel(pair.observations)
+        let panel = buildPanel(pair)
         if let rubricScore = panel?.rubricScore {
             score.rubricMax = fullTiming * scoring.rubricWeight
             score.rubric = rubricScore / 5 * score.rubricMax
         }
 
-        var reports: [ReportText] = []
-        for phase in ResponsePhase.allCases {
-            for response in pair.responses[phase] ?? [] {
-                if let text = response.text, !text.isEmpty {
-                    reports.append(ReportText(at: response.at, text: text, actor: response.actor))
-                }
-            }
+        let reports = pair.responses.compactMap { response -> ReportText? in
+            guard let text = response.text, !text.isEmpty else { return nil }
+            return ReportText(at: response.at, text: text, actor: response.actor?.description)
         }
-        reports.sort { $0.at.exerciseMillis < $1.at.exerciseMillis }
+        .sorted { $0.at.exerciseMillis < $1.at.exerciseMillis }
 
-        let hostLines = hostNames.sorted().map { host in
-            let info = digest.hostInjects[.init(host: host, inject: key.inject)]
-            let actions = info?.actions.values.map { $0 } ?? []
+        let landed = Set(facts.landedHosts)
+        let hostLines = facts.hosts.map { host in
+            let info = ledger.hostInjects[RunLedger.HostKey(host: host, inject: key.inject)]
+            let actions = info?.results.values.map { $0 } ?? []
             return HostLine(
                 host: host,
                 actionsSucceeded: actions.filter(\.succeeded).count,
                 actionsFailed: actions.filter { !$0.succeeded }.count,
-                landed: info?.landed,
-                resolvedAt: pair.firstPass[host],
+                landed: info?.landedCheck,
+                didLand: landed.contains(host),
+                resolvedAt: info?.checks.firstPass,
                 cleanup: cleanupStatus(info)
             )
         }
@@ -408,18 +344,19 @@ private struct Builder {
         )
     }
 
-    func cleanupStatus(_ info: JournalDigest.HostInjectInfo?) -> CleanupStatus {
-        guard let info else { return .notNeeded }
-        if info.cleanupSucceeded { return .cleaned }
-        if info.cleanupFailed { return .failed }
-        if info.cleanupUncertain || (info.cleanupIntent && finished) { return .uncertain }
-        if !info.actions.isEmpty || !info.startedSteps.isEmpty { return .notRun }
-        return .notNeeded
+    func cleanupStatus(_ info: RunLedger.HostInject?) -> CleanupStatus {
+        guard let info, info.touched else { return .notNeeded }
+        let cleanup = info.cleanup
+        if cleanup.succeeded { return .cleaned }
+        if cleanup.failed { return .failed }
+        if cleanup.uncertain || (cleanup.attempts > 0 && finished) { return .uncertain }
+        return .notRun
     }
 
     // MARK: - Panel
 
-    func buildPanel(_ observations: [String: JournalDigest.Observation]) -> Panel? {
+    func buildPanel(_ pair: RunLedger.Pair) -> Panel? {
+        let observations = pair.observations
         guard !observations.isEmpty else { return nil }
         let evaluators = observations.keys.sorted()
         let rubric = scenario.evaluation?.rubric ?? []
@@ -451,7 +388,9 @@ private struct Builder {
             )
         }
         let ratings = evaluators.compactMap { evaluator in
-            observations[evaluator]!.rating.map { EvaluatorRating(evaluator: evaluator, rating: $0) }
+            observations[evaluator]!.rating.flatMap(HSEEPRating.init(text:)).map {
+                EvaluatorRating(evaluator: evaluator, rating: $0)
+            }
         }
         let ranks = ratings.map(\.rating.rank)
         let ratingSpread = (ranks.max() ?? 0) - (ranks.min() ?? 0)
@@ -468,16 +407,27 @@ private struct Builder {
             guard let text = observation.notes, !text.isEmpty else { return nil }
             return EvaluatorNote(evaluator: evaluator, at: observation.at, text: text)
         }
+        let panelRating = PanelRating.decide(
+            ratings.map(\.rating),
+            reconciled: pair.reconciliation.flatMap { record in
+                HSEEPRating(text: record.rating).map {
+                    PanelReconciliation(rating: $0, reason: record.reason, by: record.actor?.description, at: record.at)
+                }
+            }
+        )
         return Panel(
             evaluators: evaluators,
             criteria: criteria,
             ratings: ratings,
-            agreedRating: Statistics.medianRating(ratings.map(\.rating)),
+            agreedRating: panelRating.rating,
+            ratingState: panelRating.state,
+            splitRatings: panelRating.split,
+            reconciliation: panelRating.reconciliation,
             ratingSpread: ratingSpread,
             ratingDisagreement: ratingSpread >= 2,
             rubricScore: rubricScore,
             notes: notes,
-            flagged: ratingSpread >= 2 || criteria.contains(where: \.disagreement)
+            flagged: ratingSpread >= 2 || criteria.contains(where: \.disagreement) || panelRating.state == .unreconciled
         )
     }
 
@@ -582,13 +532,13 @@ private struct Builder {
         var teamsByInject: [String: [String]] = [:]
         for result in results { teamsByInject[result.inject, default: []].append(result.team) }
         var ids = scenario.injects.map(\.id)
-        ids += digest.injects.keys.filter { injectIndex[$0] == nil }.sorted()
+        ids += ledger.injects.keys.filter { injectIndex[$0] == nil }.sorted()
         var hostStats: [String: (hosts: Int, failed: Int, landed: Int, checked: Int)] = [:]
-        for (key, info) in digest.hostInjects {
+        for (key, info) in ledger.hostInjects {
             var stats = hostStats[key.inject] ?? (0, 0, 0, 0)
-            if !info.actions.isEmpty || !info.startedSteps.isEmpty { stats.hosts += 1 }
-            stats.failed += info.actions.values.filter { !$0.succeeded }.count
-            if let landed = info.landed {
+            if !info.results.isEmpty || !info.started.isEmpty { stats.hosts += 1 }
+            stats.failed += info.results.values.filter { !$0.succeeded }.count
+            if let landed = info.landedCheck {
                 stats.checked += 1
                 if landed { stats.landed += 1 }
             }
@@ -596,7 +546,7 @@ private struct Builder {
         }
         return ids.map { id in
             let inject = scenario.inject(id)
-            let info = digest.injects[id]
+            let info = ledger.injects[id]
             var scheduled: Int64?
             var after: String?
             var isEscalation = false
@@ -621,7 +571,7 @@ private struct Builder {
                 fireCount: info?.fireCount ?? 0,
                 fireReasons: (info?.reasons ?? []).sorted(),
                 teams: teams,
-                undeliveredTeams: (info?.intentTeams ?? []).subtracting(teams).sorted(by: teamOrder),
+                undeliveredTeams: (info?.teams ?? []).subtracting(teams).sorted(by: teamOrder),
                 hosts: stats.hosts,
                 failedActions: stats.failed,
                 landed: stats.landed,
@@ -632,15 +582,26 @@ private struct Builder {
 
     func buildHosts() -> [HostOutcome] {
         var byHost: [String: [HostInjectOutcome]] = [:]
-        for (key, info) in digest.hostInjects {
+        for (key, info) in ledger.hostInjects {
             byHost[key.host, default: []].append(
                 HostInjectOutcome(
                     inject: key.inject,
-                    actions: info.actions.values.sorted { $0.step < $1.step },
-                    landed: info.landed,
-                    resolvedAt: info.resolvedAt,
+                    actions: info.results.values.sorted { $0.step < $1.step }.map {
+                        ActionOutcome(
+                            step: $0.step,
+                            succeeded: $0.succeeded,
+                            exitStatus: $0.exitStatus,
+                            timedOut: $0.timedOut,
+                            error: $0.error,
+                            runMillis: $0.runMillis,
+                            at: $0.at,
+                            uncertain: $0.uncertain
+                        )
+                    },
+                    landed: info.landedCheck,
+                    resolvedAt: info.checks.firstPass,
                     cleanup: cleanupStatus(info),
-                    cleanupDetail: info.cleanupDetail
+                    cleanupDetail: info.cleanup.detail
                 )
             )
         }
@@ -648,7 +609,7 @@ private struct Builder {
             let injects = byHost[host]!.sorted { injectOrder($0.inject, $1.inject) }
             return HostOutcome(
                 host: host,
-                team: digest.hostTeams[host],
+                team: ledger.hostTeams[host],
                 injects: injects,
                 notCleaned: injects.filter { [.failed, .uncertain, .notRun].contains($0.cleanup) }.map(\.inject)
             )
@@ -680,6 +641,8 @@ private struct Builder {
             escalations: results.filter { $0.escalationOf != nil }.count,
             failedActions: injects.reduce(0) { $0 + $1.failedActions },
             notLanded: notLanded,
+            resolveNotApplicable: results.filter { $0.resolution.notApplicable }.count,
+            unreconciledPanels: results.filter { $0.panel?.ratingState == .unreconciled }.count,
             notCleaned: hosts.reduce(0) { $0 + $1.notCleaned.count },
             panelDisagreements: results.filter { $0.panel?.flagged == true }.count,
             topTeams: best,
@@ -696,7 +659,7 @@ private struct Builder {
         var plan: [ImprovementItem] = []
         // Evaluator observations, in inject × team order, evaluators sorted.
         for result in results {
-            guard let pair = digest.pairs[.init(inject: result.inject, team: result.team)] else { continue }
+            guard let pair = ledger.pairs[RunLedger.PairKey(inject: result.inject, team: result.team)] else { continue }
             for evaluator in pair.observations.keys.sorted() {
                 let observation = pair.observations[evaluator]!
                 func add(_ kind: Finding.Kind, _ text: String) {
@@ -714,7 +677,7 @@ private struct Builder {
                 for text in observation.improvements { add(.improvement, text) }
                 if let notes = observation.notes, !notes.isEmpty {
                     let kind: Finding.Kind
-                    if let rating = observation.rating {
+                    if let rating = observation.rating.flatMap(HSEEPRating.init(text:)) {
                         kind = rating <= .S ? .strength : .improvement
                     } else if let mean = Statistics.mean(Array(observation.scores.values)) {
                         kind = mean >= 3 ? .strength : .improvement
@@ -799,6 +762,14 @@ private struct Builder {
             let fact = Fact.injectsNotLanded(pairs: notLanded)
             findings.append(Finding(kind: .improvement, source: .journal(fact: fact)))
             plan.append(ImprovementItem(id: "landing", fact: fact, origin: .seeded))
+        }
+        let notApplicable = results.filter(\.resolution.notApplicable).map {
+            InjectTeam(inject: $0.inject, team: $0.team)
+        }
+        if !notApplicable.isEmpty {
+            let fact = Fact.resolveNotApplicable(pairs: notApplicable)
+            findings.append(Finding(kind: .improvement, source: .journal(fact: fact)))
+            plan.append(ImprovementItem(id: "drill-control", fact: fact, origin: .seeded))
         }
         return (findings, plan)
     }

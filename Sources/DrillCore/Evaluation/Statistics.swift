@@ -58,9 +58,50 @@ enum Statistics {
         return compliance
     }
 
-    /// The median rating of `ratings` (of an even count, the worse of the two middle ones).
+    /// The median of ratings aggregated over several deliveries (a team's, an objective's): of an even count,
+    /// the worse of the two middle ones. (A single panel's rating follows ``PanelRating/decide(_:reconciled:)``.)
     static func medianRating(_ ratings: [HSEEPRating]) -> HSEEPRating? {
         guard !ratings.isEmpty else { return nil }
         return ratings.sorted()[ratings.count / 2]
+    }
+}
+
+/// How an expert panel's HSEEP ratings combine into the panel's rating.
+struct PanelRating {
+    var rating: HSEEPRating?
+    var state: RatingState
+    var split: [HSEEPRating]
+    var reconciliation: PanelReconciliation?
+
+    /// The panel's rating: the median when the ratings have a single one (an odd panel, or an even panel whose
+    /// two middle ratings agree); when an even panel splits, it is *unreconciled* until a lead evaluator or the
+    /// director records the reconciled rating, and never silently the worse one.
+    static func decide(_ ratings: [HSEEPRating], reconciled: PanelReconciliation?) -> PanelRating {
+        let sorted = ratings.sorted()
+        var split: [HSEEPRating] = []
+        var median: HSEEPRating?
+        if !sorted.isEmpty {
+            if sorted.count % 2 == 1 {
+                median = sorted[sorted.count / 2]
+            } else {
+                let lower = sorted[sorted.count / 2 - 1]
+                let upper = sorted[sorted.count / 2]
+                if lower == upper { median = lower } else { split = [lower, upper] }
+            }
+        }
+        if let reconciled {
+            return PanelRating(rating: reconciled.rating, state: .reconciled, split: split, reconciliation: reconciled)
+        }
+        if let median { return PanelRating(rating: median, state: .agreed, split: [], reconciliation: nil) }
+        if !split.isEmpty { return PanelRating(rating: nil, state: .unreconciled, split: split, reconciliation: nil) }
+        return PanelRating(rating: nil, state: .none, split: [], reconciliation: nil)
+    }
+}
+
+extension HSEEPRating {
+    /// A rating as evaluators write it: `P`, `S`, `M` or `U` (the first letter counts, in any case).
+    public init?(text: String) {
+        guard let first = text.first else { return nil }
+        self.init(rawValue: String(first).uppercased())
     }
 }

@@ -120,34 +120,51 @@ extension JournalEvent {
         /// An intent whose outcome is unknown (the engine stopped between intent and outcome):
         /// payload ``UncertainPayload``.
         public static let uncertain: Kind = "uncertain"
+        /// The engine's verdict on one response phase of one delivery (written when it changes): payload
+        /// ``PhaseVerdictPayload``.
+        public static let phaseVerdict: Kind = "phase_verdict"
+        /// A lead evaluator or the director recorded the panel's reconciled rating: payload
+        /// ``RatingReconciledPayload``.
+        public static let ratingReconciled: Kind = "rating_reconciled"
 
-        /// The kinds this version knows, as a small enum: folds switch on this (one hash lookup) instead of
-        /// comparing the kind's text with each name in turn.
-        package enum Known: UInt8, Sendable {
-            case runCreated, startex, injectIntent, injectFired, hostActionStarted, hostActionResult, landedCheck
-            case delivered, response, checkResult, deadlineMet, deadlineMissed, control, cleanupIntent
-            case cleanupResult, observation, endex, uncertain
+        /// The kinds this version knows, one case each, spelled as on the wire. ``RunEvent`` decodes each known
+        /// kind into its typed body with an exhaustive switch over these cases, so adding a kind makes the
+        /// compiler point at every place that must handle it.
+        public enum Known: String, Sendable, Hashable, CaseIterable {
+            case runCreated = "run_created"
+            case startex
+            case injectIntent = "inject_intent"
+            case injectFired = "inject_fired"
+            case hostActionStarted = "host_action_started"
+            case hostActionResult = "host_action_result"
+            case landedCheck = "landed_check"
+            case delivered
+            case response
+            case checkResult = "check_result"
+            case deadlineMet = "deadline_met"
+            case deadlineMissed = "deadline_missed"
+            case phaseVerdict = "phase_verdict"
+            case control
+            case cleanupIntent = "cleanup_intent"
+            case cleanupResult = "cleanup_result"
+            case observation
+            case ratingReconciled = "rating_reconciled"
+            case endex
+            case uncertain
+
+            /// The wire kind.
+            public var kind: Kind { Kind(rawValue: rawValue) }
         }
 
-        private static let knownByName: [String: Known] = [
-            runCreated.rawValue: .runCreated, startex.rawValue: .startex, injectIntent.rawValue: .injectIntent,
-            injectFired.rawValue: .injectFired, hostActionStarted.rawValue: .hostActionStarted,
-            hostActionResult.rawValue: .hostActionResult, landedCheck.rawValue: .landedCheck,
-            delivered.rawValue: .delivered, response.rawValue: .response, checkResult.rawValue: .checkResult,
-            deadlineMet.rawValue: .deadlineMet, deadlineMissed.rawValue: .deadlineMissed, control.rawValue: .control,
-            cleanupIntent.rawValue: .cleanupIntent, cleanupResult.rawValue: .cleanupResult,
-            observation.rawValue: .observation, endex.rawValue: .endex, uncertain.rawValue: .uncertain,
-        ]
+        private static let knownByName: [String: Known] = Dictionary(
+            uniqueKeysWithValues: Known.allCases.map { ($0.rawValue, $0) }
+        )
 
         /// This kind as ``Known``, or `nil` for a kind this version does not know.
-        package var known: Known? { Self.knownByName[rawValue] }
+        public var known: Known? { Self.knownByName[rawValue] }
 
-        /// Every kind this version of drillctl writes.
-        public static let known: [Kind] = [
-            .runCreated, .startex, .injectIntent, .injectFired, .hostActionStarted, .hostActionResult,
-            .landedCheck, .delivered, .response, .checkResult, .deadlineMet, .deadlineMissed, .control,
-            .cleanupIntent, .cleanupResult, .observation, .endex, .uncertain,
-        ]
+        /// Every kind this version of drillctl knows.
+        public static let known: [Kind] = Known.allCases.map(\.kind)
     }
 
     /// Who caused an event: a role and, for people, which one.
@@ -206,39 +223,14 @@ public enum ResponsePhase: String, Sendable, Hashable, Codable, CaseIterable, Co
     /// The team has contained and recovered.
     case resolve
 
-    public static func < (lhs: ResponsePhase, rhs: ResponsePhase) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
-}
-
-/// The idempotency keys that make intents unique in a journal. A resumed engine that tries to record an intent
-/// again gets the first one back (``JournalWriter/appendIfAbsent(_:)``) instead of acting twice.
-public enum IdempotencyKey {
-    /// The inject `inject` is fired (once per run; a `trigger` that fires it again uses `occurrence`).
-    public static func injectIntent(inject: String, occurrence: Int = 1) -> String {
-        "inject:\(inject)#\(occurrence)"
+    /// 0, 1, 2 in phase order.
+    public var order: Int {
+        switch self {
+        case .acknowledge: 0
+        case .report: 1
+        case .resolve: 2
+        }
     }
 
-    /// Action number `step` of `inject` runs on `host`.
-    public static func hostAction(inject: String, host: String, step: Int = 0, occurrence: Int = 1) -> String {
-        "action:\(inject)#\(occurrence)/\(step)@\(host)"
-    }
-
-    /// `inject`'s message is delivered to `team`.
-    public static func delivered(inject: String, team: String, occurrence: Int = 1) -> String {
-        "delivered:\(inject)#\(occurrence)>\(team)"
-    }
-
-    /// `inject`'s cleanup runs on `host`.
-    public static func cleanup(inject: String, host: String, occurrence: Int = 1) -> String {
-        "cleanup:\(inject)#\(occurrence)@\(host)"
-    }
-
-    /// The intent at `intentSequence` is marked uncertain (once, however often `resume` runs).
-    public static func uncertain(intentSequence: Int64) -> String { "uncertain:\(intentSequence)" }
-
-    /// The run's STARTEX.
-    public static let startex = "startex"
-    /// The run's ENDEX.
-    public static let endex = "endex"
+    public static func < (lhs: ResponsePhase, rhs: ResponsePhase) -> Bool { lhs.order < rhs.order }
 }

@@ -1,25 +1,22 @@
-import Foundation
+import Crypto
 
-/// A typed view of a journal event's payload. Payload types are wire types: add optional members only.
-public protocol JournalPayload: Codable, Sendable {}
+/// The typed payload of a journal event kind: a plain `Codable` struct whose members are spelled once, as its
+/// properties. Payloads are wire types: add optional members only, never rename. They encode straight to the
+/// journal's value tree and back (``JournalValueEncoder``, ``JournalValueDecoder``), with no JSON text in between.
+public protocol JournalPayload: Codable, Sendable, Hashable {}
 
 extension JournalPayload {
     /// The payload as a journal value (a JSON object).
     public var journalValue: JournalValue {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain structs of strings, numbers and arrays cannot fail; fall back to an empty object.
-        guard let data = try? encoder.encode(self),
-            let value = try? JournalValue(json: String(decoding: data, as: UTF8.self))
-        else { return .emptyObject }
-        return value
+        // Payloads are structs of strings, numbers, arrays and string-keyed maps: encoding cannot fail.
+        (try? JournalValueEncoder().encode(self)) ?? .emptyObject
     }
 
     /// Reads the payload from a journal value.
     ///
     /// - Throws: `DecodingError` when a required member is missing or has the wrong type.
     public init(journalValue: JournalValue) throws {
-        self = try JSONDecoder().decode(Self.self, from: Data(journalValue.canonicalJSON.utf8))
+        self = try JournalValueDecoder().decode(Self.self, from: journalValue)
     }
 }
 
@@ -78,12 +75,43 @@ public struct InjectIntentPayload: JournalPayload, Hashable {
     /// Why it fires: `schedule`, `trigger` (the director), `condition` (an `after`/`unless` rule), `late`
     /// (fell due while the engine was down).
     public var reason: String?
+    /// How many actions run on each host (absent in older journals).
+    public var steps: Int?
+    /// True when a `landed_when` check decides whether it landed on a host (absent in older journals).
+    public var landedCheck: Bool?
 
-    public init(scheduledMillis: Int64? = nil, hosts: [String] = [], teams: [String] = [], reason: String? = nil) {
+    public init(
+        scheduledMillis: Int64? = nil,
+        hosts: [String] = [],
+        teams: [String] = [],
+        reason: String? = nil,
+        steps: Int? = nil,
+        landedCheck: Bool? = nil
+    ) {
         self.scheduledMillis = scheduledMillis
         self.hosts = hosts
         self.teams = teams
         self.reason = reason
+        self.steps = steps
+        self.landedCheck = landedCheck
+    }
+}
+
+/// ``JournalEvent/Kind/injectFired``: an inject's firing is complete (its actions ran, its messages went out).
+public struct InjectFiredPayload: JournalPayload {
+    /// The idempotency key of the intent this firing completes (``EventKey/injectIntent(inject:occurrence:team:)``).
+    public var intentKey: String?
+    /// The firing's occurrence number.
+    public var occurrence: Int?
+    /// How many hosts and teams it reached.
+    public var hosts: Int?
+    public var teams: Int?
+
+    public init(intentKey: String? = nil, occurrence: Int? = nil, hosts: Int? = nil, teams: Int? = nil) {
+        self.intentKey = intentKey
+        self.occurrence = occurrence
+        self.hosts = hosts
+        self.teams = teams
     }
 }
 
@@ -118,8 +146,12 @@ public struct HostActionResultPayload: JournalPayload, Hashable {
     public var connectMillis: Int64
     public var authenticateMillis: Int64
     public var runMillis: Int64
-    /// Why the command could not be run at all (connection, host key, authentication), if so.
+    /// Why the command could not be run, or why its outcome is unknown, if so.
     public var error: String?
+    /// False when the command never started on the host (the connection, the host key or the login was
+    /// refused), so nothing there needs cleaning up; absent in journals written before this member existed
+    /// (read as "it may have started").
+    public var started: Bool?
 
     public init(
         step: Int,
@@ -131,7 +163,8 @@ public struct HostActionResultPayload: JournalPayload, Hashable {
         connectMillis: Int64 = 0,
         authenticateMillis: Int64 = 0,
         runMillis: Int64 = 0,
-        error: String? = nil
+        error: String? = nil,
+        started: Bool? = nil
     ) {
         self.step = step
         self.exitStatus = exitStatus
@@ -143,10 +176,8 @@ public struct HostActionResultPayload: JournalPayload, Hashable {
         self.authenticateMillis = authenticateMillis
         self.runMillis = runMillis
         self.error = error
+        self.started = started
     }
-
-    /// True when the command exited with status 0.
-    public var succeeded: Bool { exitStatus == 0 && !timedOut && error == nil }
 }
 
 /// ``JournalEvent/Kind/delivered``: an inject's message reached a team.
@@ -156,14 +187,34 @@ public struct DeliveredPayload: JournalPayload, Hashable {
     /// The inject's severity grade (I–IV), if any.
     public var severity: String?
     /// Each phase's deadline, in milliseconds of exercise time after delivery (keys: `acknowledge`, `report`,
-    /// `resolve`).
+    /// `resolve`). Only expected phases have one.
     public var deadlines: [String: Int64]
+    /// The phases the inject asks of the team (absent in older journals: all three).
+    public var expects: [ResponsePhase]?
+    /// True when the inject's resolution is confirmed by a `resolved_when` check on the team's hosts rather than
+    /// by the team's claim (absent in older journals: decided from the scenario).
+    public var resolveByCheck: Bool?
+    /// The team's hosts the inject acts on (absent in older journals).
+    public var hosts: [String]?
 
-    public init(message: String? = nil, severity: String? = nil, deadlines: [ResponsePhase: Duration] = [:]) {
+    public init(
+        message: String? = nil,
+        severity: String? = nil,
+        deadlines: [ResponsePhase: Duration] = [:],
+        expects: [ResponsePhase]? = nil,
+        resolveByCheck: Bool? = nil,
+        hosts: [String]? = nil
+    ) {
         self.message = message
         self.severity = severity
         self.deadlines = Dictionary(uniqueKeysWithValues: deadlines.map { ($0.key.rawValue, $0.value.journalMillis) })
+        self.expects = expects
+        self.resolveByCheck = resolveByCheck
+        self.hosts = hosts
     }
+
+    /// The relative deadline of `phase`, if it has one.
+    public func deadline(_ phase: ResponsePhase) -> Int64? { deadlines[phase.rawValue] }
 }
 
 /// ``JournalEvent/Kind/response``: a team's acknowledgement, report or resolution.
@@ -215,12 +266,20 @@ public struct CheckEvidence: Codable, Sendable, Hashable {
     /// A copy with ``digest`` set.
     public func sealed() -> CheckEvidence {
         var copy = self
-        copy.digest = SHA256Digest.hex(of: Array(canonicalText.utf8))
+        copy.digest = Self.digest(of: canonicalText)
         return copy
     }
 
     /// True when ``digest`` is present and matches the evidence.
-    public var isIntact: Bool { digest == SHA256Digest.hex(of: Array(canonicalText.utf8)) }
+    public var isIntact: Bool { digest == Self.digest(of: canonicalText) }
+
+    /// Lower-case hex SHA-256 of `text`'s UTF-8 bytes (swift-crypto).
+    static func digest(of text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
 }
 
 /// ``JournalEvent/Kind/checkResult`` and ``JournalEvent/Kind/landedCheck``.
@@ -245,6 +304,39 @@ public struct DeadlinePayload: JournalPayload, Hashable {
     public init(phase: ResponsePhase, deadlineMillis: Int64) {
         self.phase = phase
         self.deadlineMillis = deadlineMillis
+    }
+}
+
+/// ``JournalEvent/Kind/phaseVerdict``: the engine's verdict on one phase of one delivery, written each time the
+/// status the rules give changes (a phase may go from missed to late when a fix comes after the deadline), and
+/// once more at ENDEX for every phase whose final status was not written yet.
+public struct PhaseVerdictPayload: JournalPayload {
+    public var phase: ResponsePhase
+    public var status: PhaseStatus
+    /// The deadline, in exercise milliseconds since STARTEX (extensions included), if the phase has one.
+    public var deadlineMillis: Int64?
+    /// When the phase was done (exercise milliseconds), if it was.
+    public var doneAtMillis: Int64?
+
+    public init(phase: ResponsePhase, status: PhaseStatus, deadlineMillis: Int64? = nil, doneAtMillis: Int64? = nil) {
+        self.phase = phase
+        self.status = status
+        self.deadlineMillis = deadlineMillis
+        self.doneAtMillis = doneAtMillis
+    }
+}
+
+/// ``JournalEvent/Kind/ratingReconciled``: the panel's agreed HSEEP rating for an inject × team, recorded by a
+/// lead evaluator or the director where the evaluators' ratings split. The event's actor says who.
+public struct RatingReconciledPayload: JournalPayload {
+    /// `P`, `S`, `M` or `U`.
+    public var rating: String
+    /// Why, in the reconciler's words. Data: escape wherever shown.
+    public var reason: String
+
+    public init(rating: String, reason: String) {
+        self.rating = rating
+        self.reason = reason
     }
 }
 
@@ -348,9 +440,28 @@ public struct UncertainPayload: JournalPayload, Hashable {
 }
 
 extension Duration {
-    /// The duration in whole milliseconds (truncated).
-    package var journalMillis: Int64 {
+    /// The duration in whole milliseconds (truncated), saturating at the bounds of `Int64` instead of trapping.
+    public var journalMillis: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let (millis, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return millis.addingSaturating(attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+extension Int64 {
+    /// `self + other`, clamped to `Int64`'s range: journaled numbers are folded with this, so that no value in a
+    /// journal can make a reader trap.
+    public func addingSaturating(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        if overflow { return other > 0 ? .max : .min }
+        return sum
+    }
+
+    /// `self - other`, clamped to `Int64`'s range.
+    public func subtractingSaturating(_ other: Int64) -> Int64 {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        if overflow { return other > 0 ? .min : .max }
+        return difference
     }
 }

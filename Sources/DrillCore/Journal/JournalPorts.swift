@@ -60,6 +60,53 @@ extension JournalReader {
     /// Every event, in order.
     public func allEvents() async throws -> [JournalEvent] { try await events(after: 0, limit: nil) }
 
-    /// The run's state: the fold of every event.
-    public func runState() async throws -> RunState { RunState.fold(try await allEvents()) }
+    /// The run's ledger: the fold of every event.
+    public func ledger(
+        scenario: Scenario? = nil,
+        options: RunLedger.Options = RunLedger.Options()
+    ) async throws
+        -> RunLedger
+    {
+        RunLedger(events: try await allEvents(), scenario: scenario, options: options)
+    }
+}
+
+/// The running engine's latest sign of life, recorded every second beside the journal (not in it: it is not a
+/// fact of the drill). Readers tell "engine not running since T+…" from a stale one, and `resume --outage pause`
+/// counts the outage from it.
+public struct EngineHeartbeat: Sendable, Hashable, Codable {
+    /// UTC milliseconds.
+    public var wallMillis: Int64
+    /// The exercise time then.
+    public var exerciseMillis: Int64
+    /// The engine's process id and machine.
+    public var pid: Int32?
+    public var host: String?
+
+    public init(wallMillis: Int64, exerciseMillis: Int64, pid: Int32? = nil, host: String? = nil) {
+        self.wallMillis = wallMillis
+        self.exerciseMillis = exerciseMillis
+        self.pid = pid
+        self.host = host
+    }
+
+    /// How long a heartbeat may be old before the engine counts as not running: three missed beats.
+    public static let staleAfterMillis: Int64 = 3000
+
+    /// True when the engine beat within ``staleAfterMillis`` of `nowWallMillis`.
+    public func isAlive(atWallMillis nowWallMillis: Int64) -> Bool {
+        nowWallMillis.subtractingSaturating(wallMillis) <= Self.staleAfterMillis
+    }
+}
+
+/// Records the engine's heartbeat (the SQLite store keeps one row beside the journal).
+public protocol HeartbeatRecorder: Sendable {
+    /// Replaces the recorded heartbeat with `beat`.
+    func recordHeartbeat(_ beat: EngineHeartbeat) async throws
+}
+
+/// Reads the engine's heartbeat.
+public protocol HeartbeatReader: Sendable {
+    /// The latest heartbeat, or nil when no engine ever beat for this run.
+    func lastHeartbeat() throws -> EngineHeartbeat?
 }

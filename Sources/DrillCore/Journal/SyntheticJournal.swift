@@ -13,108 +13,142 @@ public enum SyntheticJournal {
         hostsPerTeam: Int = 3
     ) -> [JournalEvent] {
         var builder = Builder(runID: runID)
-        builder.add(.runCreated, exercise: 0, payload: RunCreatedPayload(scenario: "synthetic").journalValue)
-        builder.add(.startex, exercise: 0)
+        builder.add(.runCreated(RunCreatedPayload(scenario: "synthetic")), exercise: 0)
+        builder.add(.startex(StartexPayload(speed: 1)), exercise: 0)
         var random = SplitMix(seed: 2026)
-        let deadlines: JournalValue = ["acknowledge": 300_000, "report": 900_000, "resolve": 3_600_000]
+        let deadlines: [ResponsePhase: Duration] = [
+            .acknowledge: .seconds(300), .report: .seconds(900), .resolve: .seconds(3600),
+        ]
         for injectIndex in 0..<injects {
             let inject = "inject-\(injectIndex)"
             let firedAt = Int64(injectIndex) * 60_000 + 1000
+            let intentKey = EventKey.injectIntent(inject: inject, occurrence: 1, team: nil)
+            let allHosts = (0..<teams).flatMap { team in (0..<hostsPerTeam).map { "host-\(team)-\($0)" } }
             builder.add(
-                .injectIntent,
+                .injectIntent(
+                    InjectIntentPayload(
+                        scheduledMillis: firedAt,
+                        hosts: allHosts,
+                        teams: (0..<teams).map { "team-\($0)" },
+                        reason: "schedule",
+                        steps: 1,
+                        landedCheck: false
+                    )
+                ),
                 exercise: firedAt,
                 inject: inject,
-                key: IdempotencyKey.injectIntent(inject: inject)
+                key: intentKey
             )
-            builder.add(.injectFired, exercise: firedAt, inject: inject)
             for teamIndex in 0..<teams {
                 let team = "team-\(teamIndex)"
                 for hostIndex in 0..<hostsPerTeam {
                     let host = "host-\(teamIndex)-\(hostIndex)"
                     builder.add(
-                        .hostActionStarted,
+                        .hostActionStarted(HostActionIntentPayload(step: 0, command: "touch /tmp/drill-\(inject)")),
                         exercise: firedAt,
                         inject: inject,
                         team: team,
                         host: host,
-                        key: IdempotencyKey.hostAction(inject: inject, host: host),
-                        payload: ["step": 0, "command": .string("touch /tmp/drill-\(inject)")]
+                        key: .hostAction(inject: inject, occurrence: 1, team: nil, step: 0, host: host)
                     )
                     builder.add(
-                        .hostActionResult,
+                        .hostActionResult(
+                            HostActionResultPayload(
+                                step: 0,
+                                exitStatus: random.next(100) < 2 ? 1 : 0,
+                                connectMillis: 3,
+                                authenticateMillis: 5,
+                                runMillis: 30,
+                                started: true
+                            )
+                        ),
                         exercise: firedAt + 40,
                         inject: inject,
                         team: team,
-                        host: host,
-                        payload: [
-                            "step": 0, "exitStatus": random.next(100) < 2 ? 1 : 0, "timedOut": false,
-                            "stdoutExcerpt": "", "stderrExcerpt": "", "connectMillis": 3, "authenticateMillis": 5,
-                            "runMillis": 30,
-                        ]
+                        host: host
                     )
                 }
                 builder.add(
-                    .delivered,
+                    .delivered(
+                        DeliveredPayload(
+                            message: "Inject \(injectIndex) for \(team)",
+                            severity: "II",
+                            deadlines: deadlines,
+                            expects: ResponsePhase.allCases,
+                            resolveByCheck: true,
+                            hosts: (0..<hostsPerTeam).map { "host-\(teamIndex)-\($0)" }
+                        )
+                    ),
                     exercise: firedAt + 50,
                     inject: inject,
                     team: team,
-                    key: IdempotencyKey.delivered(inject: inject, team: team),
-                    payload: ["deadlines": deadlines, "message": .string("Inject \(injectIndex) for \(team)")]
+                    key: .delivered(inject: inject, occurrence: 1, team: team)
                 )
                 var at = firedAt + 50
-                for (phase, spread) in [("acknowledge", 400_000), ("report", 1_000_000), ("resolve", 3_000_000)] {
+                for (phase, spread) in [
+                    (ResponsePhase.acknowledge, 400_000), (.report, 1_000_000), (.resolve, 3_000_000),
+                ] {
                     at += Int64(random.next(spread))
                     builder.add(
-                        .response,
+                        .response(ResponsePayload(phase: phase, text: phase == .report ? "situation report" : nil)),
                         exercise: at,
                         inject: inject,
                         team: team,
-                        actor: JournalEvent.Actor(.team, id: team),
-                        payload: [
-                            "phase": .string(phase),
-                            "text": phase == "report" ? JournalValue.string("situation report") : .null,
-                        ]
+                        actor: JournalEvent.Actor(.team, id: team)
                     )
                 }
-                builder.add(
-                    .checkResult,
-                    exercise: at,
-                    inject: inject,
-                    team: team,
-                    host: "host-\(teamIndex)-0",
-                    payload: ["passed": true]
-                )
-                for phase in ["acknowledge", "report", "resolve"] {
+                for hostIndex in 0..<hostsPerTeam {
+                    let host = "host-\(teamIndex)-\(hostIndex)"
+                    let evidence = CheckEvidence(
+                        command: "test ! -e /tmp/drill-\(inject)",
+                        exitStatus: 0,
+                        outputExcerpt: "",
+                        checkedAtWallMillis: builder.wallStart + at
+                    )
                     builder.add(
-                        .deadlineMet,
+                        .checkResult(CheckResultPayload(passed: true, evidence: evidence)),
                         exercise: at,
                         inject: inject,
                         team: team,
-                        payload: ["phase": .string(phase)]
+                        host: host
+                    )
+                }
+                for phase in ResponsePhase.allCases {
+                    builder.add(
+                        .phaseVerdict(PhaseVerdictPayload(phase: phase, status: .met, doneAtMillis: at)),
+                        exercise: at,
+                        inject: inject,
+                        team: team,
+                        key: .verdict(inject: inject, team: team, phase: phase, number: 1)
                     )
                 }
             }
+            builder.add(
+                .injectFired(InjectFiredPayload(intentKey: intentKey.description, occurrence: 1)),
+                exercise: firedAt + 60,
+                inject: inject,
+                key: .injectFired(intent: intentKey.description)
+            )
         }
         let endAt = Int64(injects) * 60_000 + 3_600_000
-        builder.add(.endex, exercise: endAt)
+        builder.add(.endex(EndexPayload(reason: "schedule")), exercise: endAt, key: .endex)
         for injectIndex in 0..<injects {
             let inject = "inject-\(injectIndex)"
             for teamIndex in 0..<teams {
                 for hostIndex in 0..<hostsPerTeam {
                     let host = "host-\(teamIndex)-\(hostIndex)"
                     builder.add(
-                        .cleanupIntent,
+                        .cleanupIntent(CleanupIntentPayload(commands: ["rm -f /tmp/drill-\(inject)"])),
                         exercise: endAt,
                         inject: inject,
                         host: host,
-                        key: IdempotencyKey.cleanup(inject: inject, host: host)
+                        key: .cleanup(inject: inject, attempt: 1, host: host)
                     )
                     builder.add(
-                        .cleanupResult,
+                        .cleanupResult(CleanupResultPayload(succeeded: true)),
                         exercise: endAt,
                         inject: inject,
-                        host: host,
-                        payload: ["succeeded": true]
+                        host: host
                     )
                 }
             }
@@ -125,7 +159,7 @@ public enum SyntheticJournal {
     /// About `count` events (never fewer), from ``events(runID:teams:injects:hostsPerTeam:)`` with 100 teams
     /// of 3 hosts and as many injects as needed, cut to exactly `count`.
     public static func events(runID: String, count: Int) -> [JournalEvent] {
-        let perInject = 100 * (3 * 2 + 1 + 3 + 1 + 3 + 3 * 2) + 2
+        let perInject = 100 * (3 * 2 + 1 + 3 + 3 + 3 + 3 * 2) + 2
         let injects = max(1, (count + perInject - 1) / perInject)
         return Array(events(runID: runID, teams: 100, injects: injects, hostsPerTeam: 3).prefix(count))
     }
@@ -138,30 +172,27 @@ public enum SyntheticJournal {
         init(runID: String) { self.runID = runID }
 
         mutating func add(
-            _ kind: JournalEvent.Kind,
+            _ body: RunEvent.Body,
             exercise: Int64,
             inject: String? = nil,
             team: String? = nil,
             host: String? = nil,
             actor: JournalEvent.Actor = .engine,
-            key: String? = nil,
-            payload: JournalValue = .emptyObject
+            key: EventKey? = nil
         ) {
-            events.append(
-                JournalEvent(
-                    kind: kind,
-                    runID: runID,
-                    wallMillis: wallStart + exercise,
-                    exerciseMillis: exercise,
-                    inject: inject,
-                    team: team,
-                    host: host,
-                    actor: actor,
-                    idempotencyKey: key,
-                    payload: payload,
-                    sequence: Int64(events.count + 1)
-                )
+            var event = JournalEvent(
+                body,
+                runID: runID,
+                wallMillis: wallStart + exercise,
+                exerciseMillis: exercise,
+                inject: inject,
+                team: team,
+                host: host,
+                actor: actor,
+                key: key
             )
+            event.sequence = Int64(events.count + 1)
+            events.append(event)
         }
     }
 

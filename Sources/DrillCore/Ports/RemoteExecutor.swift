@@ -83,3 +83,11 @@ public protocol RemoteExecutor: Sendable {
     /// Writes `data` to `path` on `target` with permissions `mode`, atomically (a temporary name, then rename).
     func upload(_ data: [UInt8], to path: String, mode: Int32, on target: ConnectionFacts) async throws
 }
+
+/// An error from a ``RemoteExecutor`` that can tell whether the command may have started on the target before it
+/// failed. The engine records this with a failed action: a host where nothing started needs no cleanup.
+public protocol RemoteFailure: Error {
+    /// False when the command certainly never started (the connection, the host key or the login was refused);
+    /// true when it may have run (the connection broke mid-command, the outcome is unknown).
+    var commandMayHaveStarted: Bool { get }
+}

@@ -6,7 +6,7 @@ import Testing
 @testable import DrillStore
 
 @Suite("Run folders and run ids")
-struct RunDirectoryTests {
+struct RunFolderTests {
     @Test(
         "Run ids are the UTC creation time and a slug of the scenario name, so they sort by time",
         arguments: [
@@ -32,8 +32,8 @@ struct RunDirectoryTests {
         let base = try TemporaryDirectory(prefix: "drill-runs")
         defer { base.remove() }
         let date = Date(timeIntervalSince1970: 1_795_980_612)
-        let first = try RunDirectory.create(under: base.url, scenario: "drill", date: date)
-        let second = try RunDirectory.create(under: base.url, scenario: "drill", date: date)
+        let first = try RunFolder.create(under: base.url, scenario: "drill", date: date)
+        let second = try RunFolder.create(under: base.url, scenario: "drill", date: date)
         #expect(first.runID == "20261129-193012-drill")
         #expect(second.runID == "20261129-193012-drill-2")
     }
@@ -42,7 +42,7 @@ struct RunDirectoryTests {
     func accessCodesMode() throws {
         let base = try TemporaryDirectory(prefix: "drill-runs")
         defer { base.remove() }
-        let run = try RunDirectory.create(under: base.url, scenario: "drill", date: Date())
+        let run = try RunFolder.create(under: base.url, scenario: "drill", date: Date())
         let previous = umask(0)
         defer { umask(previous) }
         try run.writeAccessCodes("director: ABCDE-FGHJK\n")
@@ -59,26 +59,26 @@ struct RunDirectoryTests {
     @Test("RUN is a run id under the base folder, or a path to a run folder")
     func resolve() throws {
         let base = URL(fileURLWithPath: "/srv/drills")
-        #expect(RunDirectory.resolve("20261129-193012-x", base: base).url.path == "/srv/drills/20261129-193012-x")
-        #expect(RunDirectory.resolve("/tmp/r1", base: base).url.path == "/tmp/r1")
-        #expect(RunDirectory.resolve("runs/r1", base: base).url.path.hasSuffix("/runs/r1"))
+        #expect(RunFolder.resolve("20261129-193012-x", base: base).url.path == "/srv/drills/20261129-193012-x")
+        #expect(RunFolder.resolve("/tmp/r1", base: base).url.path == "/tmp/r1")
+        #expect(RunFolder.resolve("runs/r1", base: base).url.path.hasSuffix("/runs/r1"))
     }
 
     @Test("Listing runs reads each run's status from its journal, skips other folders, and reports broken ones")
     func listing() async throws {
         let base = try TemporaryDirectory(prefix: "drill-runs")
         defer { base.remove() }
-        let older = try RunDirectory.create(
+        let older = try RunFolder.create(
             under: base.url,
             scenario: "quickstart",
             date: Date(timeIntervalSince1970: 1000)
         )
-        let newer = try RunDirectory.create(
+        let newer = try RunFolder.create(
             under: base.url,
             scenario: "yunnan",
             date: Date(timeIntervalSince1970: 2000)
         )
-        let broken = try RunDirectory.create(
+        let broken = try RunFolder.create(
             under: base.url,
             scenario: "broken",
             date: Date(timeIntervalSince1970: 3000)
@@ -105,7 +105,7 @@ struct RunDirectoryTests {
         _ = try await second.append(JournalEvent(kind: .startex, runID: newer.runID, wallMillis: 2, exerciseMillis: 0))
         try "garbage".write(toFile: broken.journalPath, atomically: true, encoding: .utf8)
 
-        let runs = RunDirectory.list(under: base.url)
+        let runs = RunFolder.list(under: base.url)
         #expect(runs.map(\.directory.runID) == [older.runID, newer.runID, broken.runID])
         #expect(runs[0].summary?.status == .ended)
         #expect(runs[0].summary?.lastSequence == 3)
@@ -113,6 +113,6 @@ struct RunDirectoryTests {
         #expect(runs[1].summary?.scenario == "yunnan")
         #expect(runs[2].summary == nil)
         #expect(runs[2].error?.contains(broken.journalPath) == true, "\(runs[2].error ?? "")")
-        #expect(RunDirectory.list(under: base.url.appendingPathComponent("missing")).isEmpty)
+        #expect(RunFolder.list(under: base.url.appendingPathComponent("missing")).isEmpty)
     }
 }

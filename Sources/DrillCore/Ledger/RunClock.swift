@@ -1,9 +1,4 @@
-public import DrillCore
-
 /// The exercise clock of a run as its journal defines it: exercise time as a function of wall time.
-///
-/// DrillCore's `ExerciseClock<C>` models the same arithmetic over a `Clock`'s instants inside one process; this
-/// type is its journal-derived counterpart in UTC milliseconds, so that separate processes agree.
 ///
 /// A pure value: it never reads a clock. Exercise time runs `speed` times as fast as wall time from an
 /// *anchor* (a wall instant and the exercise time it maps to) and stands still while paused, so paused spans
@@ -29,7 +24,7 @@ public struct RunClock: Sendable, Hashable {
 
     /// A clock that has not started (exercise time 0 until ``start(atWallMillis:)``).
     public init(speed: Double = 1) {
-        self.speed = speed > 0 ? speed : 1
+        self.speed = Self.speedRange.contains(speed) ? speed : 1
         anchorWallMillis = 0
         anchorExerciseMillis = 0
         isPaused = false
@@ -39,27 +34,31 @@ public struct RunClock: Sendable, Hashable {
     /// The clock as a run's journal defines it (see the type's discussion).
     public init(journal events: some Sequence<JournalEvent>, defaultSpeed: Double = 1) {
         self.init(speed: defaultSpeed)
-        for event in events { apply(event) }
+        for event in events { apply(RunEvent(event)) }
     }
 
-    /// Updates the clock with one journal event; events that do not move the clock are ignored.
-    public mutating func apply(_ event: JournalEvent) {
-        switch event.kind {
-        case .runCreated:
-            if let speed = event.payload["speed"]?.doubleValue, speed > 0, !isStarted { self.speed = speed }
-        case .startex:
-            if let speed = event.payload["speed"]?.doubleValue, speed > 0 { self.speed = speed }
+    /// Updates the clock with one journal event; events that do not move the clock are ignored. A speed outside
+    /// ``speedRange`` in a journal is ignored too, so no journal can make the clock's arithmetic trap.
+    public mutating func apply(_ event: RunEvent) {
+        switch event.body {
+        case .runCreated(let created):
+            if let speed = created.speed, Self.speedRange.contains(speed), !isStarted { self.speed = speed }
+        case .startex(let startex):
+            if let speed = startex.speed, Self.speedRange.contains(speed) { self.speed = speed }
             start(atWallMillis: event.wallMillis, exerciseMillis: event.exerciseMillis)
-        case .control:
-            switch event.payload["action"]?.stringValue {
-            case "pause": pause(atExerciseMillis: event.exerciseMillis)
-            case "resume": resume(atWallMillis: event.wallMillis, exerciseMillis: event.exerciseMillis)
+        case .control(let control):
+            switch control.action {
+            case .pause: pause(atExerciseMillis: event.exerciseMillis)
+            case .resume: resume(atWallMillis: event.wallMillis, exerciseMillis: event.exerciseMillis)
             default: break
             }
         default:
             break
         }
     }
+
+    /// The speeds a run may have: 1 (real time) to 10,000 exercise seconds per real second.
+    public static let speedRange: ClosedRange<Double> = 1...10_000
 
     /// Starts the clock (STARTEX) at `wallMillis`.
     public mutating func start(atWallMillis wallMillis: Int64, exerciseMillis: Int64 = 0) {
@@ -88,23 +87,15 @@ public struct RunClock: Sendable, Hashable {
     public func exerciseMillis(atWallMillis wallMillis: Int64) -> Int64 {
         guard isStarted else { return 0 }
         guard !isPaused else { return anchorExerciseMillis }
-        let elapsed = Double(max(0, wallMillis - anchorWallMillis)) * speed
-        return anchorExerciseMillis + Int64(elapsed.rounded(.down))
+        let elapsed = Double(max(0, wallMillis.subtractingSaturating(anchorWallMillis))) * speed
+        guard elapsed < 9.0e18 else { return .max }
+        return anchorExerciseMillis.addingSaturating(Int64(elapsed.rounded(.down)))
     }
 
     /// The wall time at which exercise time reaches `exerciseMillis`, or nil while paused or before STARTEX
     /// (it cannot be known). A time already passed maps to a wall time before the anchor.
     public func wallMillis(atExerciseMillis exerciseMillis: Int64) -> Double? {
         guard isStarted, !isPaused else { return nil }
-        return Double(anchorWallMillis) + Double(exerciseMillis - anchorExerciseMillis) / speed
+        return Double(anchorWallMillis) + (Double(exerciseMillis) - Double(anchorExerciseMillis)) / speed
     }
-}
-
-/// How a restarted engine accounts for the time it was down.
-public enum OutagePolicy: String, Sendable, Hashable, CaseIterable {
-    /// The exercise clock stood still while the engine was down: it resumes at the last exercise time in the
-    /// journal (deadlines do not run out during an outage).
-    case pause
-    /// The exercise clock kept running: it resumes where it would be had the engine never stopped.
-    case `continue`
 }

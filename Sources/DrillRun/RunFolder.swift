@@ -1,4 +1,5 @@
 import DrillCore
+public import DrillStore
 public import Foundation
 
 #if canImport(Glibc)
@@ -11,16 +12,22 @@ import Darwin
 private let systemWrite = Darwin.write
 #endif
 
-/// A run's folder and what is in it:
+/// A run's folder, and the one place that knows every file in it:
 ///
 /// ```
 /// RUNS/20261129-193012-yunnan-guizhou-2026/
-///   journal.sqlite (+ -wal, -shm)   the journal: the truth about the run
+///   journal.sqlite (+ -wal, -shm)   the journal: the truth about the run (and the engine's heartbeat)
 ///   scenario.yaml                   the scenario as it was when the run was created
-///   inventory.json                  the resolved inventory (ansible-inventory --list shape)
+///   inventory.json                  the resolved inventory (ansible-inventory --list shape, secrets redacted)
+///   engine-inventory.yaml           the resolved inventory as the engine reads it back on resume (no secrets)
+///   engine.json                     the run settings resume reuses (simulated teams, forks, host keys)
+///   uploads.json, uploads/          the files `upload: { src: }` sends, by SHA-256, and which src is which
 ///   access-codes.txt                the access codes, printed once; mode 0600 (only the owner reads it)
+///   improvement-plan.yaml           (optional) the evaluators' improvement plan, merged into the report
+///   summary.md                      (demo) the end-of-run summary
+///   report.html|md|json|csv         the after-action report, when written into the folder
 /// ```
-public struct RunDirectory: Sendable, Hashable {
+public struct RunFolder: Sendable, Hashable {
     /// The folder.
     public let url: URL
 
@@ -28,16 +35,30 @@ public struct RunDirectory: Sendable, Hashable {
 
     /// The run id: the folder's name.
     public var runID: String { url.lastPathComponent }
-    public var journalPath: String { url.appendingPathComponent("journal.sqlite").path }
-    public var scenarioPath: String { url.appendingPathComponent("scenario.yaml").path }
-    public var inventoryPath: String { url.appendingPathComponent("inventory.json").path }
-    public var accessCodesPath: String { url.appendingPathComponent("access-codes.txt").path }
+    public var journalPath: String { path("journal.sqlite") }
+    public var scenarioPath: String { path("scenario.yaml") }
+    public var inventoryPath: String { path("inventory.json") }
+    public var engineInventoryPath: String { path("engine-inventory.yaml") }
+    public var settingsPath: String { path("engine.json") }
+    public var accessCodesPath: String { path("access-codes.txt") }
+    public var uploadsManifestPath: String { path("uploads.json") }
+    public var uploadsFolder: URL { url.appendingPathComponent("uploads", isDirectory: true) }
+    public var improvementPlanPath: String { path("improvement-plan.yaml") }
+    public var summaryPath: String { path("summary.md") }
+
+    /// The report file of `fileExtension` (`html`, `md`, `json`, `csv`) in the folder.
+    public func reportPath(extension fileExtension: String) -> String { path("report.\(fileExtension)") }
+
+    private func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    /// True when the folder holds a journal.
+    public var exists: Bool { FileManager.default.fileExists(atPath: journalPath) }
 
     /// Creates a new, empty run folder under `base` for a run of `scenario` created at `date`. The id is
     /// ``RunID/make(scenario:date:)``; when that folder exists already, `-2`, `-3`, … is appended.
     ///
     /// - Throws: ``JournalError`` `.storage` when the folder cannot be created.
-    public static func create(under base: URL, scenario: String, date: Date) throws -> RunDirectory {
+    public static func create(under base: URL, scenario: String, date: Date) throws -> RunFolder {
         do {
             try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         } catch {
@@ -48,7 +69,7 @@ public struct RunDirectory: Sendable, Hashable {
             let name = attempt == 1 ? id : "\(id)-\(attempt)"
             let url = base.appendingPathComponent(name, isDirectory: true)
             // mkdir is atomic: exactly one creator wins a name.
-            if mkdir(url.path, 0o755) == 0 { return RunDirectory(url: url) }
+            if mkdir(url.path, 0o755) == 0 { return RunFolder(url: url) }
             let error = errno
             if error != EEXIST {
                 throw JournalError(
@@ -62,11 +83,11 @@ public struct RunDirectory: Sendable, Hashable {
 
     /// The run folder named by `runOrPath`: a path to a folder (absolute, relative, or containing `/`), or a
     /// run id under `base`.
-    public static func resolve(_ runOrPath: String, base: URL) -> RunDirectory {
+    public static func resolve(_ runOrPath: String, base: URL) -> RunFolder {
         if runOrPath.contains("/") || FileManager.default.fileExists(atPath: runOrPath + "/journal.sqlite") {
-            return RunDirectory(url: URL(fileURLWithPath: runOrPath, isDirectory: true).standardizedFileURL)
+            return RunFolder(url: URL(fileURLWithPath: runOrPath, isDirectory: true).standardizedFileURL)
         }
-        return RunDirectory(url: base.appendingPathComponent(runOrPath, isDirectory: true))
+        return RunFolder(url: base.appendingPathComponent(runOrPath, isDirectory: true))
     }
 
     /// Writes the scenario copy.
@@ -79,7 +100,8 @@ public struct RunDirectory: Sendable, Hashable {
     /// the codes are never readable by others, not even for a moment.
     public func writeAccessCodes(_ text: String) throws { try write(text, to: accessCodesPath, mode: 0o600) }
 
-    private func write(_ text: String, to path: String, mode: mode_t) throws {
+    /// Writes a new file of the folder (refusing to overwrite one), with `mode`, synced to disk.
+    func write(_ text: String, to path: String, mode: mode_t) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             throw JournalError(.storage, "cannot create '\(path)': \(String(cString: strerror(errno)))")
@@ -107,7 +129,7 @@ public struct RunDirectory: Sendable, Hashable {
     public static func list(under base: URL) -> [RunListing] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: base.path) else { return [] }
         return names.sorted().compactMap { name in
-            let directory = RunDirectory(url: base.appendingPathComponent(name, isDirectory: true))
+            let directory = RunFolder(url: base.appendingPathComponent(name, isDirectory: true))
             guard FileManager.default.fileExists(atPath: directory.journalPath) else { return nil }
             do {
                 let journal = try Journal.openForReading(at: directory.journalPath)
@@ -119,9 +141,9 @@ public struct RunDirectory: Sendable, Hashable {
     }
 }
 
-/// One entry of ``RunDirectory/list(under:)``.
+/// One entry of ``RunFolder/list(under:)``.
 public struct RunListing: Sendable, Hashable {
-    public var directory: RunDirectory
+    public var directory: RunFolder
     /// The run's row, when the journal could be read.
     public var summary: RunSummary?
     /// Why the journal could not be read.
