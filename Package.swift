@@ -208,19 +208,20 @@ let package = Package(
         ),
         .testTarget(
             name: "DrillEngineTests",
-            dependencies: ["DrillEngine", "DrillCore", "DrillTesting"],
+            dependencies: ["DrillEngine", "DrillRun", "DrillStore", "DrillCore", "DrillTesting"],
             swiftSettings: swiftSettings
         ),
         // End to end: the real practice range, the real SQLite journal and the built drillctl binary.
         .testTarget(
             name: "DrillEndToEndTests",
-            dependencies: ["DrillStore", "DrillCore", "DrillLab", "DrillTesting"],
+            dependencies: ["DrillStore", "DrillRun", "DrillCore", "DrillLab", "DrillTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DrillPortalTests",
             dependencies: [
                 "DrillPortal",
+                "DrillRun",
                 "DrillStore",
                 "DrillCore",
                 "DrillTesting",
@@ -235,7 +236,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DrillReportTests",
-            dependencies: ["DrillReport", "DrillCore", "DrillStore", "DrillTesting"],
+            dependencies: ["DrillReport", "DrillCore", "DrillStore", "DrillRun", "DrillTesting"],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),

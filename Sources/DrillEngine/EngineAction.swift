@@ -28,6 +28,24 @@ public struct FireOrder: Sendable, Hashable {
     public var teams: [String]
     /// The hosts its actions run on, in inventory order (already limited to the scenario's scope).
     public var hosts: [String]
+    /// For a firing continued after the engine stopped: per host, what the journal shows was already done.
+    public var progress: [String: HostProgress]
+
+    /// What a firing already did on one host, from the journal.
+    public struct HostProgress: Sendable, Hashable {
+        /// How many actions, from the first, ran and succeeded.
+        public var stepsDone: Int
+        /// True when a step's outcome is unknown or it failed: nothing more runs on the host.
+        public var stopped: Bool
+        /// True when the `landed_when` verdict was journaled.
+        public var landedChecked: Bool
+
+        public init(stepsDone: Int, stopped: Bool, landedChecked: Bool) {
+            self.stepsDone = stepsDone
+            self.stopped = stopped
+            self.landedChecked = landedChecked
+        }
+    }
 
     public init(
         inject: String,
@@ -36,7 +54,8 @@ public struct FireOrder: Sendable, Hashable {
         reason: FireReason,
         scheduledMillis: Int64,
         teams: [String],
-        hosts: [String]
+        hosts: [String],
+        progress: [String: HostProgress] = [:]
     ) {
         self.inject = inject
         self.occurrence = occurrence
@@ -45,6 +64,7 @@ public struct FireOrder: Sendable, Hashable {
         self.scheduledMillis = scheduledMillis
         self.teams = teams
         self.hosts = hosts
+        self.progress = progress
     }
 
     /// The idempotency key of its intent.

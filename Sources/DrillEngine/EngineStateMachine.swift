@@ -156,7 +156,8 @@ public struct EngineStateMachine: Sendable {
                 reason: firing.reason.flatMap(FireReason.init(rawValue:)) ?? .schedule,
                 scheduledMillis: firing.scheduledMillis ?? firing.intent.exerciseMillis,
                 teams: firing.teams,
-                hosts: firing.hosts
+                hosts: firing.hosts,
+                progress: progress(of: firing, inject: inject)
             )
             firesInFlight.insert(firing.key)
             actions.append(.fire(order))
@@ -311,6 +312,37 @@ public struct EngineStateMachine: Sendable {
         guard let teams else { return planned.hosts.filter(scope.contains) }
         let selected = Set(planned.teams.filter { teams.contains($0.id) }.flatMap(\.hosts))
         return planned.hosts.filter { selected.contains($0) && scope.contains($0) }
+    }
+
+    /// What a journaled firing already did on each of its hosts (to carry it on after the engine stopped).
+    private func progress(of firing: RunLedger.Firing, inject: String) -> [String: FireOrder.HostProgress] {
+        var progress: [String: FireOrder.HostProgress] = [:]
+        for host in firing.hosts {
+            guard let hostInject = ledger.hostInjects[RunLedger.HostKey(host: host, inject: inject)] else { continue }
+            var done = 0
+            var stopped = false
+            while true {
+                let key = EventKey.hostAction(
+                    inject: inject,
+                    occurrence: firing.occurrence,
+                    team: firing.team,
+                    step: done,
+                    host: host
+                ).description
+                guard let result = hostInject.resultsByIntent[key] else { break }
+                guard result.succeeded else {
+                    stopped = true
+                    break
+                }
+                done += 1
+            }
+            progress[host] = FireOrder.HostProgress(
+                stepsDone: done,
+                stopped: stopped,
+                landedChecked: hostInject.landedCheck != nil
+            )
+        }
+        return progress
     }
 
     /// The inject a journaled firing belongs to.

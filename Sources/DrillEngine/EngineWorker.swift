@@ -154,7 +154,11 @@ public struct EngineWorker: Sendable {
     private func act(_ planned: PlannedInject, order: FireOrder, host: String) async throws {
         guard let target = targets.hosts[host], scope.contains(host) else { return }
         let team = teamsOfHost[host]?.first { order.teams.contains($0) } ?? teamsOfHost[host]?.first
-        for (step, action) in planned.inject.actions.enumerated() {
+        // A firing continued after a crash: the steps the journal shows as done are not run again, and a step
+        // whose outcome is unknown (or that failed) stops the host.
+        let progress = order.progress[host]
+        if progress?.stopped == true { return }
+        for (step, action) in planned.inject.actions.enumerated() where step >= (progress?.stepsDone ?? 0) {
             let rendered = Result { try renderAction(action, planned: planned, host: host, team: team) }
             let shown: String
             switch rendered {
@@ -193,7 +197,8 @@ public struct EngineWorker: Sendable {
             _ = try await journal.append(event(.hostActionResult(payload), inject: planned.id, team: team, host: host))
             guard RunRules.actionSucceeded(payload) else { return }
         }
-        guard !planned.inject.actions.isEmpty, let landed = planned.inject.landedWhen else { return }
+        guard !planned.inject.actions.isEmpty, let landed = planned.inject.landedWhen, progress?.landedChecked != true
+        else { return }
         // Poll until the event shows on the host, every `every`, for at most `timeout` of exercise time; only
         // the final result is journaled (a landed check is a verdict, not a series).
         let timeout = landed.timeout ?? Check.defaultLandedTimeout

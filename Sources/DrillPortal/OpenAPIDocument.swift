@@ -43,14 +43,22 @@ enum OpenAPIDocument {
                 reason: { type: string }
             Phase:
               type: object
-              required: [phase, done, late]
+              required: [phase, status, done, late, claimUnconfirmed]
               properties:
                 phase: { type: string, enum: [acknowledge, report, resolve] }
+                status: { type: string, enum: [met, late, missed, pending, interrupted, done, notDone, notExpected, notApplicable], description: "The phase's status, computed by the same rules as `drillctl ctl status` and the report." }
                 deadlineMillis: { type: integer, description: Exercise milliseconds since STARTEX, extensions included. }
                 remainingMillis: { type: integer, description: Exercise milliseconds left; negative when overdue. }
                 done: { type: boolean }
                 doneAtMillis: { type: integer }
                 late: { type: boolean }
+                claimUnconfirmed: { type: boolean, description: "For resolve with a check: the team claimed it, the check has not confirmed it." }
+            Engine:
+              type: object
+              required: [alive]
+              properties:
+                alive: { type: boolean, description: True when the engine's heartbeat is at most 3 s old. }
+                lastSeenMillis: { type: integer, description: Exercise time of the engine's last heartbeat. }
             Session:
               type: object
               required: [role, subject, runID]
@@ -68,6 +76,7 @@ enum OpenAPIDocument {
                 status: { type: string, enum: [created, running, paused, aborted, ended] }
                 exerciseMillis: { type: integer }
                 speed: { type: number }
+                engine: { $ref: "#/components/schemas/Engine" }
                 items:
                   type: array
                   items:
@@ -111,6 +120,7 @@ enum OpenAPIDocument {
               properties:
                 status: { type: string }
                 exerciseMillis: { type: integer }
+                engine: { $ref: "#/components/schemas/Engine" }
                 teams: { type: array, items: { type: string } }
                 injects: { type: array, items: { type: string } }
                 cells:
@@ -154,6 +164,7 @@ enum OpenAPIDocument {
                 status: { type: string }
                 exerciseMillis: { type: integer }
                 speed: { type: number }
+                engine: { $ref: "#/components/schemas/Engine" }
                 next: { type: array, items: { type: object, properties: { inject: { type: string }, title: { type: string }, atMillis: { type: integer } } } }
                 fired: { type: array, items: { type: object } }
                 pending: { type: array, items: { type: object } }
@@ -164,11 +175,20 @@ enum OpenAPIDocument {
               properties:
                 action: { type: string, enum: [pause, resume, trigger, extend, abort] }
                 inject: { type: string, description: For trigger and extend. }
-                team: { type: string, description: Not supported; an extension applies to every team the inject reaches (422 when given). }
+                team: { type: string, description: "For extend: the one team whose deadline moves (default every team the inject reaches)." }
+                teams: { type: array, items: { type: string }, description: "For extend: the teams whose deadline moves." }
                 phase: { type: string, enum: [acknowledge, report, resolve], description: For extend. }
                 minutes: { type: number, exclusiveMinimum: 0, maximum: 1440, description: For extend. }
                 reason: { type: string }
                 confirm: { type: boolean, description: Must be true for abort. }
+            Reconcile:
+              type: object
+              required: [inject, team, rating, reason]
+              properties:
+                inject: { type: string }
+                team: { type: string }
+                rating: { type: string, enum: [P, S, M, U], description: The panel's agreed HSEEP rating. }
+                reason: { type: string, minLength: 1, maxLength: 8000 }
           responses:
             Error:
               description: A refused request.
@@ -339,6 +359,19 @@ enum OpenAPIDocument {
                 content:
                   application/json:
                     schema: { $ref: "#/components/schemas/Control" }
+              responses:
+                "201": { description: Journaled., content: { application/json: { schema: { $ref: "#/components/schemas/Recorded" } } } }
+                "404": { $ref: "#/components/responses/Error" }
+                "409": { $ref: "#/components/responses/Error" }
+                "422": { $ref: "#/components/responses/Error" }
+          /api/reconcile:
+            post:
+              summary: Record the panel's reconciled HSEEP rating of an inject × team where the evaluators split. Director only.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: "#/components/schemas/Reconcile" }
               responses:
                 "201": { description: Journaled., content: { application/json: { schema: { $ref: "#/components/schemas/Recorded" } } } }
                 "404": { $ref: "#/components/responses/Error" }

@@ -478,7 +478,7 @@ struct HTMLReport {
             html.element("h3", text: title)
             var classes: [[String?]] = []
             let table = rows.map { row -> [String] in
-                var resolution = words.resolution(row.resolution.method)
+                var resolution = words.resolution(of: row)
                 if row.resolution.hostsChecked > 0 {
                     resolution += " (\(row.resolution.hostsConfirmed)/\(row.resolution.hostsChecked))"
                 }

@@ -146,7 +146,7 @@ struct MarkdownReport {
                         return text
                     }
                     + [
-                        words.resolution(row.resolution.method),
+                        words.resolution(of: row),
                         format.points(row.score.total) + " / " + format.points(row.score.max),
                     ]
             },

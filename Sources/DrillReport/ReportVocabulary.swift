@@ -68,6 +68,20 @@ struct ReportVocabulary {
         }
     }
 
+    /// The resolution column of a delivery: "—" when resolve is not expected, the drill-control failure when it is
+    /// not applicable, else how it was established.
+    func resolution(of row: TeamInjectResult) -> String {
+        switch row.phase(.resolve).status {
+        case .notExpected: return "—"
+        case .notApplicable:
+            return t(
+                "不适用：事件未在该队伍任何主机上落地（演练控制问题）",
+                "not applicable: it landed on none of the team's hosts (drill control)"
+            )
+        default: return resolution(row.resolution.method)
+        }
+    }
+
     func cleanup(_ status: CleanupStatus) -> String {
         switch status {
         case .cleaned: t("已恢复", "cleaned")

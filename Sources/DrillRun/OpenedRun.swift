@@ -47,12 +47,17 @@ public struct OpenedRun: Sendable {
     /// settings and the journal.
     ///
     /// - Throws: ``RunFolderError`` naming the file that cannot be read, and what to do.
-    public static func open(_ folder: RunFolder, inventoryOverride: String? = nil, readOnly: Bool = false) throws
+    public static func open(
+        _ folder: RunFolder,
+        inventoryOverride: String? = nil,
+        readOnly: Bool = false
+    ) throws
         -> OpenedRun
     {
         let journal: Journal
         do {
-            journal = try readOnly ? Journal.openForReading(at: folder.journalPath) : Journal.open(at: folder.journalPath)
+            journal =
+                try readOnly ? Journal.openForReading(at: folder.journalPath) : Journal.open(at: folder.journalPath)
         } catch {
             throw RunFolderError("cannot open the run's journal: \(error)")
         }

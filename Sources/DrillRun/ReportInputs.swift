@@ -8,7 +8,8 @@ public enum ReportInputs {
     /// The run's evaluation (see ``RunEvaluator``).
     ///
     /// - Parameter keepEventLog: false to leave the event log out (saves memory when it is not rendered).
-    public static func evaluate(_ folder: RunFolder, keepEventLog: Bool = true) -> Result<RunEvaluation, RunFolderError> {
+    public static func evaluate(_ folder: RunFolder, keepEventLog: Bool = true) -> Result<RunEvaluation, RunFolderError>
+    {
         let events: [JournalEvent]
         do {
             let journal = try Journal.openForReading(at: folder.journalPath)
@@ -24,7 +25,9 @@ public enum ReportInputs {
         }
         if loaded.diagnostics.hasErrors {
             let renderer = DiagnosticRenderer(sources: [loaded.file: loaded.text])
-            return .failure(RunFolderError("the run's scenario copy has errors:\n" + renderer.render(loaded.diagnostics)))
+            return .failure(
+                RunFolderError("the run's scenario copy has errors:\n" + renderer.render(loaded.diagnostics))
+            )
         }
         var plan: ImprovementPlanFile?
         let planPath = folder.improvementPlanPath
@@ -36,7 +39,9 @@ public enum ReportInputs {
                 plan = try ImprovementPlanFile.load(text: text, file: planPath)
             } catch {
                 let renderer = DiagnosticRenderer(sources: [planPath: text])
-                return .failure(RunFolderError("the improvement plan has errors:\n" + renderer.render(error.diagnostics)))
+                return .failure(
+                    RunFolderError("the improvement plan has errors:\n" + renderer.render(error.diagnostics))
+                )
             }
         }
         return .success(

@@ -8,8 +8,12 @@ public struct RunSettings: Codable, Sendable, Hashable {
     public var hostKeyChecking: String?
     public var knownHosts: String?
 
-    public init(simulateTeams: String? = nil, forks: Int? = nil, hostKeyChecking: String? = nil, knownHosts: String? = nil)
-    {
+    public init(
+        simulateTeams: String? = nil,
+        forks: Int? = nil,
+        hostKeyChecking: String? = nil,
+        knownHosts: String? = nil
+    ) {
         self.simulateTeams = simulateTeams
         self.forks = forks
         self.hostKeyChecking = hostKeyChecking

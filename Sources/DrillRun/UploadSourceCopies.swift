@@ -73,8 +73,10 @@ public enum UploadSourceCopies {
 
     /// Lower-case hex SHA-256 of `text`'s UTF-8 bytes.
     static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { byte in byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }
-            .joined()
+        SHA256.hash(data: Array(text.utf8)).map { byte in
+            byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+        }
+        .joined()
     }
 }
 

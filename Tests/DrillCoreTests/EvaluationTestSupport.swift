@@ -197,8 +197,10 @@ struct EvaluationJournal {
 }
 
 enum EvaluationFixtures {
-    /// Two provinces, three teams; injects: `phish` (message only), `webshell` (with a resolved_when check),
-    /// `escalation` (fires for teams that did not acknowledge `webshell` within 10 minutes).
+    /// Two provinces, three teams; injects: `phish` (a tabletop inject: message only, but it expects all three
+    /// phases, resolved by the team's claim), `webshell` (with a resolved_when check), `escalation` (fires for
+    /// teams that did not acknowledge `webshell` within 10 minutes; expects an acknowledgement and a report), and
+    /// `notice` (message only, so by default it expects only an acknowledgement).
     static func scenario(rubric: Bool = true) -> Scenario {
         Scenario(
             id: "test",
@@ -226,7 +228,14 @@ enum EvaluationFixtures {
                     disagreementThreshold: 2
                 ) : nil,
             injects: [
-                Inject(id: "phish", title: "钓鱼邮件", trigger: .at(.seconds(600)), severity: .III, objectives: ["detect"]),
+                Inject(
+                    id: "phish",
+                    title: "钓鱼邮件",
+                    trigger: .at(.seconds(600)),
+                    severity: .III,
+                    objectives: ["detect"],
+                    expects: ResponsePhase.allCases
+                ),
                 Inject(
                     id: "webshell",
                     title: "WebShell",
@@ -244,8 +253,10 @@ enum EvaluationFixtures {
                             condition: Condition(unless: .acknowledge, within: .seconds(600))
                         )
                     ),
-                    severity: .I
+                    severity: .I,
+                    expects: [.acknowledge, .report]
                 ),
+                Inject(id: "notice", title: "演练开始通知", trigger: .at(.seconds(60)), severity: .IV),
             ]
         )
     }

@@ -181,8 +181,11 @@ struct EvaluationPhaseTests {
         #expect(escalation.escalationOf == "webshell")
         #expect(escalation.severity == .I)
         #expect(escalation.severityWeight == 2)
-        #expect(escalation.phases.map(\.status) == [.notDone, .met, .notDone])
+        // A report without an acknowledgement counts as the acknowledgement at that moment (no deadline: done).
+        #expect(escalation.phases.map(\.status) == [.done, .met, .notExpected])
+        #expect(escalation.phase(.acknowledge).completed?.exerciseMillis == 2_000_000)
         #expect(escalation.phase(.report).points == 40)
+        #expect(escalation.phase(.resolve).maxPoints == 0)
         #expect(evaluation.headline.escalations == 1)
         #expect(evaluation.teams.first { $0.team == "yn-b" }?.escalations == 1)
         let outcome = try #require(evaluation.injects.first { $0.id == "escalation" })

@@ -142,7 +142,7 @@ struct CrashSafetyTests {
             }
         }
         #expect(comparable(durableFacts(events)) == comparable(expected))
-        let state = RunState.fold(events)
+        let state = RunLedger(events: events)
         #expect(state.status == .ended)
         #expect(state.hostsNeedingCleanup.isEmpty)
     }

@@ -117,18 +117,19 @@ func journalEvents(_ runFolder: String) throws -> [JournalEvent] {
 /// The facts of a run that must not depend on crashes: who got what, which phases were done and whether
 /// each deadline was met.
 func durableFacts(_ events: [JournalEvent]) -> [String] {
-    let state = RunState.fold(events)
+    let ledger = RunLedger(events: events)
     var facts: [String] = []
-    for event in events where event.kind == .injectIntent {
-        let teams = (event.payload["teams"]?.arrayValue ?? []).compactMap(\.stringValue).sorted()
-        facts.append("fire \(event.inject ?? "") \(teams)")
+    for event in events {
+        if case .injectIntent(let intent) = RunEvent(event).body {
+            facts.append("fire \(event.inject ?? "") \(intent.teams.sorted())")
+        }
     }
-    for (key, teamState) in state.teamInjects {
-        if teamState.deliveredAtMillis != nil { facts.append("delivered \(key)") }
-        for phase in teamState.responses.keys { facts.append("response \(key) \(phase.rawValue)") }
-        for (phase, met) in teamState.deadlineOutcomes { facts.append("deadline \(key) \(phase.rawValue) \(met)") }
+    for (key, pair) in ledger.pairs {
+        if pair.delivery != nil { facts.append("delivered \(key)") }
+        for phase in pair.firstResponse.keys { facts.append("response \(key) \(phase.rawValue)") }
+        for (phase, verdict) in pair.verdicts { facts.append("deadline \(key) \(phase.rawValue) \(verdict.status)") }
     }
-    facts.append("status \(state.status.rawValue)")
-    facts.append("unclean \(state.hostsNeedingCleanup.map(\.host))")
+    facts.append("status \(ledger.status.rawValue)")
+    facts.append("unclean \(ledger.hostsNeedingCleanup.map(\.host))")
     return facts.sorted()
 }

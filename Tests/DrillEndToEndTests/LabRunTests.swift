@@ -54,16 +54,16 @@ struct LabRunTests {
         let exit = run.wait(seconds: 90)
         #expect(exit == 0, "\(run.output)")
         let events = try journalEvents(folder)
-        let state = RunState.fold(events)
+        let state = RunLedger(events: events)
         #expect(state.status == .ended)
-        #expect(
-            state.injects["defacement"]?.actionOutcomes == [
-                "yn-tel-web01": true, "yn-mob-web01": true, "yn-mob-web02": true,
-            ]
-        )
-        #expect(state.injects["defacement"]?.landed.values.allSatisfy { $0 } == true)
+        let defacement = state.hostInjects.filter { $0.key.inject == "defacement" }
+        #expect(Set(defacement.keys.map(\.host)) == ["yn-tel-web01", "yn-mob-web01", "yn-mob-web02"])
+        #expect(defacement.values.allSatisfy { $0.results.values.allSatisfy(\.succeeded) && $0.landedCheck == true })
         // Simulated teams ran the remedy; the checks on the hosts saw it.
-        let passed = events.filter { $0.kind == .checkResult && $0.payload["passed"]?.boolValue == true }
+        let passed = events.filter {
+            if case .checkResult(let check) = RunEvent($0).body { return check.passed }
+            return false
+        }
         #expect(Set(passed.compactMap(\.host)).count == 3)
         #expect(try passed.allSatisfy { try $0.payload(as: CheckResultPayload.self).evidence.isIntact })
         // The team's own report (from the other process) is in the journal with its actor.

@@ -1,5 +1,6 @@
 import DrillCore
 import DrillEngine
+import DrillRun
 import DrillTesting
 import Synchronization
 import Testing
@@ -68,7 +69,7 @@ final class VirtualTime: Sendable {
     var wall: Int64 { state.withLock { $0.wall } }
     var clock: RunClock { state.withLock { $0.clock } }
     func setWall(_ wall: Int64) { state.withLock { $0.wall = max($0.wall, wall) } }
-    func apply(_ event: JournalEvent) { state.withLock { $0.clock.apply(event) } }
+    func apply(_ event: JournalEvent) { state.withLock { $0.clock.apply(RunEvent(event)) } }
     var now: EngineTime {
         state.withLock {
             EngineTime(wallMillis: $0.wall, exerciseMillis: $0.clock.exerciseMillis(atWallMillis: $0.wall))
@@ -143,15 +144,20 @@ struct EngineHarness {
         )
         if start && journal.events.isEmpty {
             _ = try await journal.append(
-                JournalEvent(kind: .runCreated, runID: "run-1", wallMillis: time.wall, exerciseMillis: 0)
+                JournalEvent(
+                    .runCreated(RunCreatedPayload(scenario: "test", speed: 1)),
+                    runID: "run-1",
+                    wallMillis: time.wall,
+                    exerciseMillis: 0
+                )
             )
             _ = try await journal.append(
                 JournalEvent(
-                    kind: .startex,
+                    .startex(StartexPayload(speed: 1)),
                     runID: "run-1",
                     wallMillis: time.wall,
                     exerciseMillis: 0,
-                    idempotencyKey: IdempotencyKey.startex
+                    key: .startex
                 )
             )
         }
@@ -159,7 +165,7 @@ struct EngineHarness {
     }
 
     var now: Int64 { time.now.exerciseMillis }
-    var state: RunState { machine.state }
+    var ledger: RunLedger { machine.ledger }
     var events: [JournalEvent] { journal.events }
 
     mutating func ingest() async throws {
@@ -210,27 +216,27 @@ struct EngineHarness {
     }
 
     /// Does what a restarted engine does before continuing (uncertain marking, the clock across the outage,
-    /// the missed policy) and returns the injects that fell due while it was down.
+    /// the missed policy), through the same ``EngineResume`` function the service calls, and returns the injects
+    /// that fell due while it was down.
     @discardableResult
     mutating func resume(
         outage: OutagePolicy,
         missed: MissedPolicy,
-        fireWhenAsked: Set<String> = []
+        fireWhenAsked: Set<String> = [],
+        heartbeat: EngineHeartbeat? = nil
     ) async throws
         -> [FireOrder]
     {
         try await ingest()
-        let uncertain = EngineResume.uncertainEvents(state: machine.state, runID: "run-1", wallMillis: time.wall)
-        if !uncertain.isEmpty { _ = try await journal.append(contentsOf: uncertain) }
-        if let event = EngineResume.clockEvent(
-            state: machine.state,
+        let restart = EngineResume.restart(
+            ledger: machine.ledger,
             clock: time.clock,
+            heartbeat: heartbeat,
             outage: outage,
             runID: "run-1",
             wallMillis: time.wall
-        ) {
-            _ = try await journal.append(event)
-        }
+        )
+        if !restart.isEmpty { _ = try await journal.append(contentsOf: restart) }
         try await ingest()
         let due = EngineResume.missed(machine.dueFires(now: now), now: now)
         let fire: Set<String> =
@@ -248,13 +254,50 @@ struct EngineHarness {
 
     /// Records a team response at the current time through the response desk.
     @discardableResult
-    func respond(_ team: String, _ inject: String, _ phase: ResponsePhase) async throws -> ResponseDesk.Receipt {
+    func respond(
+        _ team: String,
+        _ inject: String,
+        _ phase: ResponsePhase,
+        text: String? = nil
+    ) async throws
+        -> ResponseDesk.Receipt
+    {
         try await ResponseDesk(journal: journal, scenario: plan.scenario)
-            .respond(team: team, inject: inject, phase: phase, wallMillis: time.wall)
+            .respond(
+                team: team,
+                inject: inject,
+                phase: phase,
+                text: text ?? (phase == .report ? "situation report" : nil),
+                wallMillis: time.wall
+            )
     }
 
-    func control(_ command: Controller.Command) async throws {
-        try await Controller(journal: journal, scenario: plan.scenario).perform(command, wallMillis: time.wall)
+    func control(_ command: ControlDesk.Command) async throws {
+        try await ControlDesk(journal: journal, scenario: plan.scenario).perform(command, wallMillis: time.wall)
+    }
+
+    /// The statuses the engine journaled for a phase, in order.
+    func verdicts(_ inject: String, _ team: String, _ phase: ResponsePhase) -> [PhaseStatus] {
+        events.filter { $0.kind == .phaseVerdict && $0.inject == inject && $0.team == team }.compactMap {
+            guard case .phaseVerdict(let verdict) = RunEvent($0).body, verdict.phase == phase else { return nil }
+            return verdict.status
+        }
+    }
+
+    /// The first verdict event with `status` for a phase.
+    func verdict(_ status: PhaseStatus, _ inject: String, _ team: String, _ phase: ResponsePhase) -> JournalEvent? {
+        events.first {
+            guard $0.kind == .phaseVerdict, $0.inject == inject, $0.team == team,
+                case .phaseVerdict(let verdict) = RunEvent($0).body
+            else { return false }
+            return verdict.phase == phase && verdict.status == status
+        }
+    }
+
+    /// The status the rules give a phase now, from the machine's ledger (what every view shows).
+    func status(_ inject: String, _ team: String, _ phase: ResponsePhase) -> PhaseStatus? {
+        RunRules.phases(RunLedger.PairKey(inject: inject, team: team), in: machine.ledger, now: now)?
+            .first { $0.phase == phase }?.status
     }
 
     func count(_ kind: JournalEvent.Kind, inject: String? = nil, team: String? = nil, host: String? = nil) -> Int {
@@ -262,14 +305,6 @@ struct EngineHarness {
             $0.kind == kind && (inject == nil || $0.inject == inject) && (team == nil || $0.team == team)
                 && (host == nil || $0.host == host)
         }.count
-    }
-
-    func deadline(_ kind: JournalEvent.Kind, _ inject: String, _ team: String, _ phase: ResponsePhase) -> JournalEvent?
-    {
-        events.first {
-            $0.kind == kind && $0.inject == inject && $0.team == team
-                && $0.payload["phase"]?.stringValue == phase.rawValue
-        }
     }
 
     func first(_ kind: JournalEvent.Kind, inject: String? = nil, team: String? = nil) -> JournalEvent? {

@@ -1,5 +1,6 @@
 import DrillCore
 import DrillEngine
+import DrillRun
 import DrillTesting
 import Testing
 
@@ -9,7 +10,14 @@ struct EngineServiceTests {
     func serviceRunsToEnd() async throws {
         let (plan, inventory) = try EngineHarness.plan()
         let journal = InMemoryJournal(runID: "run-1")
-        _ = try await journal.append(JournalEvent(kind: .runCreated, runID: "run-1", wallMillis: 0, exerciseMillis: 0))
+        _ = try await journal.append(
+            JournalEvent(
+                .runCreated(RunCreatedPayload(scenario: "test", speed: 600)),
+                runID: "run-1",
+                wallMillis: 0,
+                exerciseMillis: 0
+            )
+        )
         let executor = InMemoryExecutor()
         let clock = ManualClock()
         let service = EngineService(
@@ -17,13 +25,14 @@ struct EngineServiceTests {
             targets: EngineTargets(plan: plan, inventory: inventory),
             executor: executor,
             journal: journal,
+            heartbeat: journal,
             runID: "run-1",
             clock: clock,
             wallMillisAtStart: 0,
             speed: 600,
             simulator: TeamSimulator(profile: .fast, seed: 1)
         )
-        let task = Task { try await service.run() }
+        let task = Task { try await service.runDrill() }
         var paused = false
         var steps = 0
         while steps < 200_000 {
@@ -39,16 +48,19 @@ struct EngineServiceTests {
             // Pause for 10 real seconds once the first inject has fired.
             if !paused, journal.events.contains(where: { $0.kind == .injectFired }) {
                 paused = true
-                try await Controller(journal: journal).perform(.pause, wallMillis: service.wallMillis)
+                try await ControlDesk(journal: journal).perform(.pause, wallMillis: service.wallMillis)
                 clock.advance(by: .seconds(10))
                 for _ in 0..<20 { await Task.yield() }
-                try await Controller(journal: journal).perform(.resume, wallMillis: service.wallMillis)
+                try await ControlDesk(journal: journal).perform(.resume, wallMillis: service.wallMillis)
             }
             clock.advance(by: .milliseconds(5))
         }
         let outcome = try await task.value
-        #expect(outcome.state.status == .ended)
-        #expect(outcome.state.hostsNeedingCleanup.isEmpty)
+        #expect(outcome.ledger.status == .ended)
+        #expect(outcome.ledger.hostsNeedingCleanup.isEmpty)
+        // The engine beat while it ran: its last heartbeat is from the end of the drill.
+        let beat = try #require(try journal.lastHeartbeat())
+        #expect(beat.exerciseMillis >= 180 * 60_000 - 600 * 1000)
         let intents = journal.events.filter { $0.kind == .injectIntent }
         #expect(Set(intents.compactMap(\.inject)) == ["deface", "followup", "final"])
         // The pause excluded 10 s of wall time from exercise time: ENDEX is at 3 h exercise time.

@@ -30,7 +30,7 @@ struct LandedCheckTests {
         #expect(landedCalls.count == 3)
         let landed = engine.journal.events.filter { $0.kind == .landedCheck && $0.host == "h3" }
         #expect(landed.count == 1)
-        #expect(landed.first?.payload["passed"]?.boolValue == true)
+        #expect(try landed.first?.payload(as: CheckResultPayload.self).passed == true)
     }
 
     @Test("a check that never passes gives up after its timeout (2 min, every 5 s) and is journaled as not landed")
@@ -42,6 +42,6 @@ struct LandedCheckTests {
         #expect(landedCalls.count == 1 + 120 / 5)
         let landed = engine.journal.events.filter { $0.kind == .landedCheck && $0.host == "h3" }
         #expect(landed.count == 1)
-        #expect(landed.first?.payload["passed"]?.boolValue == false)
+        #expect(try landed.first?.payload(as: CheckResultPayload.self).passed == false)
     }
 }

@@ -1,5 +1,6 @@
 import DrillCore
 import DrillEngine
+import DrillRun
 import DrillTesting
 import Synchronization
 import Testing
@@ -14,13 +15,16 @@ struct SchedulingTests {
         try await engine.run(until: 10 * minute)
         let intent = try #require(engine.first(.injectIntent, inject: "deface"))
         #expect(intent.exerciseMillis == 10 * minute)
-        #expect(intent.payload["reason"]?.stringValue == "schedule")
+        #expect(try intent.payload(as: InjectIntentPayload.self).reason == "schedule")
         #expect(Set(engine.executor.calls.filter { $0.command.hasPrefix("touch") }.map(\.host)) == ["h1", "h2", "h3"])
         #expect(engine.count(.hostActionResult, inject: "deface") == 3)
         #expect(engine.count(.landedCheck, inject: "deface") == 3)
         #expect(engine.count(.delivered, inject: "deface") == 2)
         let delivered = try #require(engine.first(.delivered, inject: "deface", team: "t1"))
-        #expect(delivered.payload["message"]?.stringValue == "Team One: the home page is defaced")
+        let payload = try delivered.payload(as: DeliveredPayload.self)
+        #expect(payload.message == "Team One: the home page is defaced")
+        #expect(payload.expects == ResponsePhase.allCases)
+        #expect(payload.hosts == ["h1", "h2"])
         #expect(engine.count(.injectFired, inject: "deface") == 1)
     }
 
@@ -29,14 +33,23 @@ struct SchedulingTests {
         var engine = try await EngineHarness()
         let finished = try await engine.run()
         #expect(finished)
-        #expect(engine.state.status == .ended)
-        #expect(engine.state.firedInjects == ["deface", "escalate", "final", "followup"])
+        #expect(engine.ledger.status == .ended)
+        #expect(engine.ledger.firedInjects == ["deface", "escalate", "final", "followup"])
         for inject in ["deface", "followup", "final"] { #expect(engine.count(.injectIntent, inject: inject) == 1) }
-        #expect(engine.state.hostsNeedingCleanup.isEmpty)
+        // Nobody acknowledged: the escalation fires once per team, each decided for that team.
+        #expect(
+            Set(
+                engine.events.filter { $0.kind == .injectIntent && $0.inject == "escalate" }.compactMap(
+                    \.idempotencyKey
+                )
+            )
+                == ["inject:escalate#1>t1", "inject:escalate#1>t2"]
+        )
+        #expect(engine.ledger.hostsNeedingCleanup.isEmpty)
         #expect(engine.count(.cleanupResult) == 3)
         let endex = try #require(engine.first(.endex))
         #expect(endex.exerciseMillis == 180 * minute)
-        #expect(endex.payload["reason"]?.stringValue == "schedule")
+        #expect(try endex.payload(as: EndexPayload.self).reason == "schedule")
     }
 
     @Test("an `after` inject fires its delay after the parent actually fired")
@@ -56,7 +69,8 @@ struct SchedulingTests {
         try await engine.run(until: 15 * minute)
         let intent = try #require(engine.first(.injectIntent, inject: "escalate"))
         #expect(intent.exerciseMillis == 15 * minute)
-        #expect(intent.payload["reason"]?.stringValue == "condition")
+        #expect(try intent.payload(as: InjectIntentPayload.self).reason == "condition")
+        #expect(intent.idempotencyKey == "inject:escalate#1>t2")
         #expect(engine.count(.delivered, inject: "escalate", team: "t2") == 1)
         #expect(engine.count(.delivered, inject: "escalate", team: "t1") == 0)
     }
@@ -69,7 +83,7 @@ struct SchedulingTests {
         try await engine.respond("t2", "deface", .acknowledge)
         try await engine.run()
         #expect(engine.count(.injectIntent, inject: "escalate") == 0)
-        #expect(engine.state.status == .ended)
+        #expect(engine.ledger.status == .ended)
     }
 
     @Test("a response after the window does not prevent the escalation (decided from journaled times)")
@@ -109,27 +123,28 @@ struct SchedulingTests {
         try await engine.control(.pause)
         engine.wait(wallMillis: 30 * minute)
         try await engine.run(until: 20 * minute)
-        #expect(engine.count(.deadlineMissed) == 0)
+        #expect(engine.verdicts("deface", "t2", .acknowledge).isEmpty)
         try await engine.control(.resume)
         try await engine.respond("t1", "deface", .acknowledge)
         try await engine.run(until: 16 * minute)
-        #expect(engine.deadline(.deadlineMet, "deface", "t1", .acknowledge) != nil)
-        #expect(engine.deadline(.deadlineMissed, "deface", "t2", .acknowledge)?.exerciseMillis == 15 * minute + 1)
+        #expect(engine.verdict(.met, "deface", "t1", .acknowledge) != nil)
+        #expect(engine.verdict(.missed, "deface", "t2", .acknowledge)?.exerciseMillis == 15 * minute + 1)
     }
 
     @Test("extend moves a deadline: a response that would have been late is on time")
     func extendDeadline() async throws {
         var engine = try await EngineHarness()
         try await engine.run(until: 11 * minute)
-        try await engine.control(.extend(inject: "deface", phase: .acknowledge, by: .seconds(600)))
+        try await engine.control(.extend(inject: "deface", phase: .acknowledge, by: .seconds(600), teams: []))
         try await engine.run(until: 20 * minute)
         let receipt = try await engine.respond("t1", "deface", .acknowledge)
         #expect(!receipt.late)
+        #expect(receipt.status == .met)
         #expect(receipt.deadlineMillis == 25 * minute)
         try await engine.run(until: 26 * minute)
-        #expect(engine.deadline(.deadlineMet, "deface", "t1", .acknowledge) != nil)
-        let missed = try #require(engine.deadline(.deadlineMissed, "deface", "t2", .acknowledge))
-        #expect(missed.payload["deadlineMillis"]?.int64Value == 25 * minute)
+        #expect(engine.verdict(.met, "deface", "t1", .acknowledge) != nil)
+        let missed = try #require(engine.verdict(.missed, "deface", "t2", .acknowledge))
+        #expect(try missed.payload(as: PhaseVerdictPayload.self).deadlineMillis == 25 * minute)
     }
 
     @Test("deadlines: met when done in time, missed when time passes first, a late response is kept and marked late")
@@ -141,11 +156,14 @@ struct SchedulingTests {
         try await engine.run(until: 20 * minute)
         let late = try await engine.respond("t2", "deface", .acknowledge)
         #expect(late.late)
-        #expect(engine.deadline(.deadlineMet, "deface", "t1", .acknowledge) != nil)
-        let missed = try #require(engine.deadline(.deadlineMissed, "deface", "t2", .acknowledge))
+        #expect(late.status == .late)
+        #expect(engine.verdict(.met, "deface", "t1", .acknowledge) != nil)
+        let missed = try #require(engine.verdict(.missed, "deface", "t2", .acknowledge))
         #expect(missed.exerciseMillis == 15 * minute + 1)
-        try await engine.ingest()
-        #expect(engine.state.teamInject("deface", "t2")?.responses[.acknowledge]?.late == true)
+        try await engine.run(until: 21 * minute)
+        // A phase done after its deadline goes from missed to late: both verdicts are journaled, in order.
+        #expect(engine.verdicts("deface", "t2", .acknowledge) == [.missed, .late])
+        #expect(engine.status("deface", "t2", .acknowledge) == .late)
     }
 
     @Test("trigger fires an inject now, and the schedule does not fire it again")
@@ -156,7 +174,7 @@ struct SchedulingTests {
         try await engine.run(until: 1 * minute)
         let intent = try #require(engine.first(.injectIntent, inject: "final"))
         #expect(intent.exerciseMillis == 1 * minute)
-        #expect(intent.payload["reason"]?.stringValue == "trigger")
+        #expect(try intent.payload(as: InjectIntentPayload.self).reason == "trigger")
         try await engine.run()
         #expect(engine.count(.injectIntent, inject: "final") == 1)
     }
@@ -178,10 +196,10 @@ struct SchedulingTests {
         try await engine.control(.abort)
         let finished = try await engine.run()
         #expect(finished)
-        #expect(engine.state.status == .aborted)
-        #expect(engine.first(.endex)?.payload["reason"]?.stringValue == "director")
+        #expect(engine.ledger.status == .aborted)
+        #expect(engine.ledger.endexReason == "director")
         #expect(Set(engine.events.filter { $0.kind == .cleanupResult }.compactMap(\.host)) == ["h1", "h2", "h3"])
-        #expect(engine.state.hostsNeedingCleanup.isEmpty)
+        #expect(engine.ledger.hostsNeedingCleanup.isEmpty)
         #expect(Set(engine.executor.calls.filter { $0.command.hasPrefix("rm -f") }.map(\.host)) == ["h1", "h2", "h3"])
         #expect(engine.count(.injectIntent, inject: "followup") == 0)
     }
@@ -194,34 +212,42 @@ struct SchedulingTests {
         try await engine.control(.abort)
         try await engine.run()
         #expect(engine.count(.cleanupIntent, host: "h2") == 2)
-        #expect(engine.state.hostsNeedingCleanup.map(\.host) == ["h2"])
+        #expect(engine.ledger.hostsNeedingCleanup.map(\.host) == ["h2"])
     }
 
-    @Test("resolved_when is polled at its interval from delivery and stops once it passes")
-    func resolvedPollingStops() async throws {
+    @Test(
+        "resolved_when is polled on each landed host from delivery, stops on a host once it passes, and keeps polling past the deadline with a backoff to 4 × every"
+    )
+    func resolvedPolling() async throws {
         let executor = InMemoryExecutor()
-        let remedied = ManagedFlag()
+        let remedied = ManagedSet()
         executor.respond { host, command in
-            command.hasPrefix("test ! -e") ? (host == "h1" && remedied.value ? 0 : 1) : 0
+            command.hasPrefix("test ! -e") ? (remedied.contains(host) ? 0 : 1) : 0
         }
         var engine = try await EngineHarness(executor: executor)
         try await engine.run(until: 13 * minute)
-        #expect(engine.count(.checkResult, host: "h1") == 3)
-        remedied.set()
+        #expect(engine.count(.checkResult, host: "h1") == 3)  // 11, 12, 13
+        remedied.insert("h1")
         try await engine.run(until: 20 * minute)
         let h1Checks = engine.events.filter { $0.kind == .checkResult && $0.host == "h1" }
         #expect(h1Checks.count == 4)
-        #expect(h1Checks.last?.payload["passed"]?.boolValue == true)
-        let evidence = try #require(h1Checks.last?.payload(as: CheckResultPayload.self).evidence)
-        #expect(evidence.isIntact)
-        #expect(evidence.command == "test ! -e '/srv/drill'/deface")
+        let last = try #require(h1Checks.last).payload(as: CheckResultPayload.self)
+        #expect(last.passed)
+        #expect(last.evidence.isIntact)
+        #expect(last.evidence.command == "test ! -e '/srv/drill'/deface")
         #expect(engine.count(.checkResult, host: "h2") == 10)
+        // t1 owns h1 and h2: one fixed host is not enough.
+        #expect(engine.status("deface", "t1", .resolve) == .pending)
+        remedied.insert("h2")
         try await engine.run(until: 40 * minute)
-        // h1's team t1 resolved by check within 20 minutes: met; t2 polled until its resolve deadline, then missed.
         #expect(engine.count(.checkResult, host: "h1") == 4)
-        #expect(engine.count(.checkResult, host: "h2") == 20)
-        #expect(engine.deadline(.deadlineMet, "deface", "t1", .resolve) != nil)
-        #expect(engine.deadline(.deadlineMissed, "deface", "t2", .resolve)?.exerciseMillis == 30 * minute + 1)
+        #expect(engine.count(.checkResult, host: "h2") == 11)  // 11 … 21
+        let met = try #require(engine.verdict(.met, "deface", "t1", .resolve))
+        #expect(try met.payload(as: PhaseVerdictPayload.self).doneAtMillis == 21 * minute, "the last host's first pass")
+        // t2 (h3) never fixes: polled every minute to its deadline (30m), then at 31, 33, 37 (backing off to 4m).
+        let h3 = engine.events.filter { $0.kind == .checkResult && $0.host == "h3" }.map(\.exerciseMillis)
+        #expect(h3 == Array(11...30).map { Int64($0) * minute } + [31, 33, 37].map { $0 * minute })
+        #expect(engine.verdict(.missed, "deface", "t2", .resolve)?.exerciseMillis == 30 * minute + 1)
     }
 
     @Test("a failing host is recorded and the drill goes on")
@@ -231,10 +257,14 @@ struct SchedulingTests {
         var engine = try await EngineHarness(executor: executor)
         try await engine.run()
         let failure = try #require(engine.events.first { $0.kind == .hostActionResult && $0.host == "h2" })
-        #expect(failure.payload["error"]?.stringValue?.contains("connection refused") == true)
-        #expect(engine.state.injects["deface"]?.actionOutcomes == ["h1": true, "h2": false, "h3": true])
+        #expect(try failure.payload(as: HostActionResultPayload.self).error?.contains("connection refused") == true)
+        let results = engine.ledger.hostInjects.filter { $0.key.inject == "deface" }.mapValues {
+            $0.results[0]?.succeeded
+        }
+        #expect(results[RunLedger.HostKey(host: "h1", inject: "deface")] == true)
+        #expect(results[RunLedger.HostKey(host: "h2", inject: "deface")] == false)
         #expect(engine.count(.delivered, inject: "deface") == 2)
-        #expect(engine.state.status == .ended)
+        #expect(engine.ledger.status == .ended)
         #expect(engine.count(.injectIntent, inject: "final") == 1)
     }
 
@@ -265,4 +295,12 @@ final class ManagedFlag: Sendable {
     private let state = Mutex(false)
     var value: Bool { state.withLock { $0 } }
     func set() { state.withLock { $0 = true } }
+}
+
+/// A set tests fill from outside a @Sendable closure.
+final class ManagedSet: Sendable {
+    private let state = Mutex(Set<String>())
+    func contains(_ item: String) -> Bool { state.withLock { $0.contains(item) } }
+    func insert(_ item: String) { _ = state.withLock { $0.insert(item) } }
+    func remove(_ item: String) { _ = state.withLock { $0.remove(item) } }
 }

@@ -1,5 +1,6 @@
 import DrillCore
 import DrillPortal
+import DrillRun
 import DrillStore
 import DrillTesting
 import Foundation

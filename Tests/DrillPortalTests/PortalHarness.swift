@@ -1,5 +1,6 @@
 import DrillCore
 import DrillPortal
+import DrillRun
 import DrillStore
 import DrillTesting
 import Foundation
@@ -29,6 +30,7 @@ final class PortalHarness: @unchecked Sendable {
             severity: II
             targets: { province: yunnan }
             message: "x"
+            expects: [acknowledge, report, resolve]
           - id: ddos
             at: 00:30:00
             severity: I
@@ -150,7 +152,7 @@ final class PortalHarness: @unchecked Sendable {
             inject: inject,
             team: team,
             actor: .engine,
-            idempotencyKey: IdempotencyKey.delivered(inject: inject, team: team),
+            idempotencyKey: EventKey.delivered(inject: inject, occurrence: 1, team: team).description,
             payload: DeliveredPayload(
                 message: message,
                 severity: "II",

@@ -177,6 +177,16 @@ struct RouteAccessTests {
             evaluator: 403,
             director: 201
         ),
+        row(
+            .post,
+            "/api/reconcile",
+            type: json,
+            body: #"{"inject":"webshell","team":"red","rating":"S","reason":"the panel split P/M; agreed S"}"#,
+            anonymous: 401,
+            team: 403,
+            evaluator: 403,
+            director: 201
+        ),
         row(.get, "/api/events", anonymous: 401, team: 200, evaluator: 200, director: 200),
         row(.post, "/signout", type: form, body: "x=1", anonymous: 401, team: 303, evaluator: 303, director: 303),
     ]

@@ -1,5 +1,6 @@
 import DrillCore
 import DrillReport
+import DrillRun
 import DrillStore
 import DrillTesting
 import Foundation

@@ -138,7 +138,9 @@ struct ReportRenderingTests {
         #expect(gz.resolution.method == .claimUnconfirmed)
         #expect(gz.phase(.acknowledge).status == .late)
         let mobile = try #require(e.results.first { $0.inject == "webshell" && $0.team == "yn-mobile" })
-        #expect(mobile.phase(.acknowledge).status == .missed)
+        // yn-mobile never acknowledged but reported: the report counts as the acknowledgement at that moment,
+        // after the acknowledgement deadline.
+        #expect(mobile.phase(.acknowledge).status == .late)
         #expect(mobile.phase(.report).status == .met)
         #expect(mobile.phase(.report).extensionMillis == 600_000)
         #expect(mobile.escalatedTo == ["webshell-escalation"])
@@ -147,5 +149,35 @@ struct ReportRenderingTests {
         #expect(e.headline.panelDisagreements == 1)
         #expect(e.overview.pausedWallMillis == 300_000)
         #expect(e.ranking.first == "yn-telecom")
+    }
+}
+
+@Suite("Evidence digests across versions")
+struct EvidenceDigestCompatibilityTests {
+    @Test(
+        "digests sealed by the earlier hand-written SHA-256 (kept from its golden report) still verify with swift-crypto's, byte for byte"
+    )
+    func digestsStayValid() throws {
+        let url = Golden.directory.appendingPathComponent("evidence-digests-v1.json")
+        let recorded = try JSONDecoder().decode([Recorded].self, from: Data(contentsOf: url))
+        #expect(recorded.count == 6)
+        let evaluation = RunEvaluator.evaluate(events: SampleRun.events, scenario: SampleRun.scenario)
+        for item in recorded {
+            let evidence = try #require(evaluation.evidence.first { $0.sequence == item.sequence })
+            #expect(evidence.digest == item.digest, "sequence \(item.sequence)")
+            #expect(evidence.intact, "sequence \(item.sequence)")
+        }
+        // And a recomputation from the journal itself: unseal, reseal, compare.
+        for event in SampleRun.events {
+            guard case .checkResult(let check) = RunEvent(event).body else { continue }
+            var unsealed = check.evidence
+            unsealed.digest = nil
+            #expect(unsealed.sealed().digest == check.evidence.digest)
+        }
+    }
+
+    struct Recorded: Decodable {
+        var sequence: Int64
+        var digest: String
     }
 }

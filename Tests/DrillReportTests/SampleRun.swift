@@ -53,12 +53,14 @@ enum SampleRun {
             after: { inject: webshell, unless: acknowledged, within: 10m }
             severity: I
             message: 请立即响应。
+            expects: [acknowledge, report]
           - id: ddos
             title: DDoS 攻击预警
             at: 00:40:00
             severity: II
             objectives: [detect]
             message: 请启动流量清洗预案。
+            expects: [acknowledge, report, resolve]
         """
 
     static var scenario: Scenario {

@@ -1,9 +1,10 @@
 import DrillCore
+import DrillStore
 import DrillTesting
 import Foundation
 import Testing
 
-@testable import DrillStore
+@testable import DrillRun
 
 @Suite("Run folders and run ids")
 struct RunFolderTests {

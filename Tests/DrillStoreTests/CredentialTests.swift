@@ -83,15 +83,3 @@ struct CredentialTests {
         }
     }
 }
-
-@Suite("DrillCore's SHA-256 agrees with swift-crypto")
-struct DigestCrossCheckTests {
-    @Test("Random inputs of every length from 0 to 300 bytes")
-    func agreesWithCrypto() {
-        var generator = SystemRandomNumberGenerator()
-        for length in 0...300 {
-            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            #expect(SHA256Digest.hash(bytes) == Array(SHA256.hash(data: bytes)), "length \(length)")
-        }
-    }
-}

@@ -45,9 +45,9 @@ struct JournalContractTests {
         #expect(try await journal.events(after: 9, limit: nil).isEmpty)
         #expect(try await journal.events(forTeam: "a", after: 0).map(\.sequence) == [2, 4])
         #expect(try await journal.events(forTeam: "a", after: 2).map(\.sequence) == [4])
-        let state = try await journal.runState()
-        #expect(state.teamInject("i", "a")?.responses[.acknowledge] != nil)
-        #expect(state.scenario == "yunnan-guizhou-2026")
+        let ledger = try await journal.ledger()
+        #expect(ledger.pair("i", "a")?.firstResponse[.acknowledge] != nil)
+        #expect(ledger.drill == "yunnan-guizhou-2026")
     }
 
     @Test("Idempotency keys: refused twice by append, found by appendIfAbsent", arguments: Implementation.allCases)

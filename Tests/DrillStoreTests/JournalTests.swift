@@ -139,7 +139,7 @@ struct JournalStoreTests {
     func idempotencyAcrossReopen() async throws {
         let fixture = try JournalFixture()
         defer { fixture.directory.remove() }
-        let key = IdempotencyKey.hostAction(inject: "webshell", host: "web01")
+        let key = EventKey.hostAction(inject: "webshell", occurrence: 1, team: nil, step: 0, host: "web01").description
         let intent = JournalFixture.event(
             .hostActionStarted,
             inject: "webshell",
@@ -212,7 +212,7 @@ struct JournalStoreTests {
         #expect(try journal.summary().status == .aborted)
         _ = try await journal.append(JournalFixture.event(.endex))
         #expect(try journal.summary().status == .aborted)
-        #expect(try await journal.runState().status == .aborted)
+        #expect(try await journal.ledger().status == .aborted)
     }
 
     @Test("Stored events cannot be changed or deleted, even with raw SQL")
@@ -333,7 +333,7 @@ struct GroupCommitTests {
                         inject: "webshell",
                         host: "web\(host)",
                         key: "result-\(host)",
-                        payload: ["step": 0, "exitStatus": 0]
+                        payload: HostActionResultPayload(step: 0, exitStatus: 0, started: true).journalValue
                     )
                     return try await journal.append(event).sequence ?? -1
                 }
@@ -389,7 +389,11 @@ struct GroupCommitTests {
             for _ in 0..<50 {
                 group.addTask {
                     try await journal.appendIfAbsent(
-                        JournalFixture.event(.injectIntent, inject: "x", key: IdempotencyKey.injectIntent(inject: "x"))
+                        JournalFixture.event(
+                            .injectIntent,
+                            inject: "x",
+                            key: EventKey.injectIntent(inject: "x", occurrence: 1, team: nil).description
+                        )
                     ).wasAppended
                 }
             }
@@ -415,7 +419,8 @@ struct ResumeSupportTests {
                 .injectIntent,
                 at: 60_000,
                 inject: "webshell",
-                key: IdempotencyKey.injectIntent(inject: "webshell")
+                key: EventKey.injectIntent(inject: "webshell", occurrence: 1, team: nil).description,
+                payload: InjectIntentPayload(hosts: ["web01", "web02"], teams: ["yn"]).journalValue
             )
         )
         for host in ["web01", "web02"] {
@@ -425,8 +430,9 @@ struct ResumeSupportTests {
                     at: 60_000,
                     inject: "webshell",
                     host: host,
-                    key: IdempotencyKey.hostAction(inject: "webshell", host: host),
-                    payload: ["step": 0]
+                    key: EventKey.hostAction(inject: "webshell", occurrence: 1, team: nil, step: 0, host: host)
+                        .description,
+                    payload: HostActionIntentPayload(step: 0, command: "touch x").journalValue
                 )
             )
         }
@@ -436,13 +442,13 @@ struct ResumeSupportTests {
                 at: 60_040,
                 inject: "webshell",
                 host: "web01",
-                payload: ["step": 0, "exitStatus": 0]
+                payload: HostActionResultPayload(step: 0, exitStatus: 0, started: true).journalValue
             )
         )
         // The engine is killed here. Resume, twice.
         for _ in 0..<2 {
             let reopened = try Journal.open(at: fixture.path)
-            let state = try await reopened.runState()
+            let state = try await reopened.ledger()
             for intent in state.unresolvedIntents where intent.kind != .injectIntent {
                 _ = try await reopened.appendIfAbsent(
                     JournalEvent(
@@ -453,7 +459,7 @@ struct ResumeSupportTests {
                         inject: intent.inject,
                         host: intent.host,
                         actor: .engine,
-                        idempotencyKey: IdempotencyKey.uncertain(intentSequence: intent.sequence),
+                        idempotencyKey: EventKey.uncertain(intentSequence: intent.sequence).description,
                         payload: UncertainPayload(
                             intentSequence: intent.sequence,
                             intentKind: intent.kind,
@@ -464,10 +470,13 @@ struct ResumeSupportTests {
                 )
             }
         }
-        let state = try await journal.runState()
+        let state = try await journal.ledger()
         #expect(state.uncertainIntents.map(\.host) == ["web02"])
         #expect(state.unresolvedIntents.map(\.kind) == [.injectIntent], "the inject itself is continued, not marked")
-        #expect(state.hosts["web02"]?.needsCleanup == ["webshell"], "an uncertain host is still cleaned")
+        #expect(
+            state.hostsNeedingCleanup.first { $0.host == "web02" }?.injects == ["webshell"],
+            "an uncertain host is still cleaned"
+        )
         #expect(try await journal.allEvents().filter { $0.kind == .uncertain }.count == 1)
     }
 }
@@ -516,7 +525,7 @@ struct ForwardCompatibilityTests {
         #expect(read == [written])
         #expect(read[0].version == 7)
         #expect(read[0].actor?.role.rawValue == "robot")
-        let state = try await fixture.journal.runState()
+        let state = try await fixture.journal.ledger()
         #expect(state.unknownEventCount == 1)
     }
 }

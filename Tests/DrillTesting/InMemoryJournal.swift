@@ -4,7 +4,7 @@ import Synchronization
 /// A journal in memory with the same contract as the SQLite one (sequences from 1, idempotency keys refused
 /// twice, all-or-nothing batches, events for another run refused), for engine tests that do not test storage.
 /// DrillStoreTests runs the same contract tests against both.
-public final class InMemoryJournal: JournalWriter, JournalReader, Sendable {
+public final class InMemoryJournal: JournalWriter, JournalReader, HeartbeatRecorder, HeartbeatReader, Sendable {
     /// Why an append was refused.
     public enum Refusal: Error, Sendable, Equatable {
         case duplicateIdempotencyKey(String)
@@ -14,6 +14,7 @@ public final class InMemoryJournal: JournalWriter, JournalReader, Sendable {
     private struct State {
         var events: [JournalEvent] = []
         var keys: [String: Int] = [:]
+        var heartbeat: EngineHeartbeat?
     }
 
     public let runID: String
@@ -78,6 +79,10 @@ public final class InMemoryJournal: JournalWriter, JournalReader, Sendable {
     public func events(forTeam team: String, after sequence: Int64) async throws -> [JournalEvent] {
         state.withLock { $0.events }.filter { $0.team == team && ($0.sequence ?? 0) > sequence }
     }
+
+    public func recordHeartbeat(_ beat: EngineHeartbeat) async throws { state.withLock { $0.heartbeat = beat } }
+
+    public func lastHeartbeat() throws -> EngineHeartbeat? { state.withLock { $0.heartbeat } }
 
     public func event(withIdempotencyKey key: String) async throws -> JournalEvent? {
         state.withLock { state in state.keys[key].map { state.events[$0] } }

@@ -24,7 +24,33 @@ public struct JournalBuilder: Sendable {
     /// Lets `seconds` of wall time pass without exercise time (the drill is paused).
     public mutating func pause(forWallSeconds seconds: Int64) { pausedWallMillis += seconds * 1000 }
 
-    /// Appends an event at exercise second `seconds`, with the next sequence.
+    /// Appends a typed event at exercise second `seconds`, with the next sequence.
+    public mutating func add(
+        _ body: RunEvent.Body,
+        at seconds: Int64,
+        inject: String? = nil,
+        team: String? = nil,
+        host: String? = nil,
+        actor: JournalEvent.Actor = .engine,
+        key: EventKey? = nil
+    ) {
+        var event = JournalEvent(
+            body,
+            runID: runID,
+            wallMillis: wallMillis(at: seconds),
+            exerciseMillis: seconds * 1000,
+            inject: inject,
+            team: team,
+            host: host,
+            actor: actor,
+            key: key
+        )
+        event.sequence = Int64(events.count + 1)
+        events.append(event)
+    }
+
+    /// Appends an event at exercise second `seconds`, with the next sequence (an untyped payload, for journals
+    /// as another writer might have made them).
     public mutating func add(
         _ kind: JournalEvent.Kind,
         at seconds: Int64,

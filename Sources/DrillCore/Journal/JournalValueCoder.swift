@@ -273,7 +273,9 @@ private struct UnkeyedValueEncoder: UnkeyedEncodingContainer {
         )
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    )
         -> KeyedEncodingContainer<NestedKey>
     {
         let child = ObjectBox()
@@ -392,7 +394,11 @@ private enum Primitive {
         }
     }
 
-    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: JournalValue, _ path: [any CodingKey]) throws
+    static func integer<T: FixedWidthInteger>(
+        _ type: T.Type,
+        _ value: JournalValue,
+        _ path: [any CodingKey]
+    ) throws
         -> T
     {
         switch value {
@@ -605,7 +611,9 @@ private struct UnkeyedValueDecoder: UnkeyedDecodingContainer {
         return try Primitive.decode(type, value, path)
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
         let (value, path) = try next()

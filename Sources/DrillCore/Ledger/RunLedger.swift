@@ -280,6 +280,9 @@ public struct RunLedger: Sendable {
         public var started: [Int: Moment] = [:]
         /// Steps whose outcome is known (or uncertain).
         public var results: [Int: ActionResult] = [:]
+        /// Outcomes by the idempotency key of the action's intent (one per firing and step), so that a firing
+        /// continued after a crash knows which of its own steps are done.
+        public var resultsByIntent: [String: ActionResult] = [:]
         /// The `landed_when` verdict, if it ran.
         public var landedCheck: Bool?
         public var landedAt: Moment?
@@ -367,6 +370,8 @@ public struct RunLedger: Sendable {
     /// Pairs in the order they were first delivered.
     public private(set) var deliveryOrder: [PairKey] = []
     public private(set) var hostInjects: [HostKey: HostInject] = [:]
+    /// The hosts each inject's events name (actions, checks, cleanup), by inject.
+    public private(set) var hostsOfInject: [String: Set<String>] = [:]
     /// The team each host's events name (the first seen).
     public private(set) var hostTeams: [String: String] = [:]
     /// Intents without outcomes, by sequence. After a crash these are the actions whose outcome is unknown;
@@ -449,6 +454,7 @@ public struct RunLedger: Sendable {
         lastExerciseMillis = max(lastExerciseMillis, event.exerciseMillis)
         lastWallMillis = max(lastWallMillis, event.wallMillis)
         if let host = event.host, let team = event.team, hostTeams[host] == nil { hostTeams[host] = team }
+        if let host = event.host, let inject = event.inject { hostsOfInject[inject, default: []].insert(host) }
         let at = Moment(exerciseMillis: event.exerciseMillis, wallMillis: event.wallMillis)
         let previous = status
         status = status.next(event.body)
@@ -476,7 +482,7 @@ public struct RunLedger: Sendable {
         case .hostActionResult(let result):
             guard let inject = event.inject, let host = event.host else { break }
             let key = HostKey(host: host, inject: inject)
-            hostInjects[key, default: HostInject()].results[result.step] = ActionResult(
+            let outcome = ActionResult(
                 step: result.step,
                 succeeded: RunRules.actionSucceeded(result),
                 started: RunRules.actionStarted(result),
@@ -487,6 +493,10 @@ public struct RunLedger: Sendable {
                 at: at,
                 uncertain: false
             )
+            hostInjects[key, default: HostInject()].results[result.step] = outcome
+            if let intentKey = pendingIntentKey(.hostActionStarted, inject: inject, host: host, step: result.step) {
+                hostInjects[key]?.resultsByIntent[intentKey] = outcome
+            }
             if hostInjects[key]?.team == nil { hostInjects[key]?.team = event.team }
             resolvePending(.hostActionStarted, inject: inject, host: host, step: result.step)
         case .landedCheck(let check):
@@ -713,8 +723,8 @@ public struct RunLedger: Sendable {
         let key = HostKey(host: host, inject: inject)
         if intent.kind == .cleanupIntent {
             hostInjects[key, default: HostInject()].cleanup.uncertain = true
-        } else if intent.kind == .hostActionStarted, let step = intent.step, hostInjects[key]?.results[step] == nil {
-            hostInjects[key, default: HostInject()].results[step] = ActionResult(
+        } else if intent.kind == .hostActionStarted, let step = intent.step {
+            let outcome = ActionResult(
                 step: step,
                 succeeded: false,
                 started: true,
@@ -725,6 +735,12 @@ public struct RunLedger: Sendable {
                 at: at,
                 uncertain: true
             )
+            if hostInjects[key]?.results[step] == nil {
+                hostInjects[key, default: HostInject()].results[step] = outcome
+            }
+            if let intentKey = intent.idempotencyKey {
+                hostInjects[key, default: HostInject()].resultsByIntent[intentKey] = outcome
+            }
         }
     }
 
@@ -757,7 +773,8 @@ public struct RunLedger: Sendable {
         )
     }
 
-    private static func observe(_ pair: inout Pair, _ observation: ObservationPayload, _ event: RunEvent, _ at: Moment) {
+    private static func observe(_ pair: inout Pair, _ observation: ObservationPayload, _ event: RunEvent, _ at: Moment)
+    {
         let evaluator = event.actor?.id ?? event.actor?.description ?? "evaluator"
         pair.observationCount += 1
         pair.observations[evaluator] = Observation(
@@ -824,6 +841,11 @@ public struct RunLedger: Sendable {
 
     private func pendingIntentSequence(forFiring sequence: Int64) -> Int64? {
         pendingIndex[PendingKey(kind: .injectIntent, inject: nil, host: nil, step: nil, firing: sequence)]
+    }
+
+    private func pendingIntentKey(_ kind: JournalEvent.Kind, inject: String?, host: String?, step: Int?) -> String? {
+        let key = PendingKey(kind: kind, inject: inject, host: host, step: step, firing: nil)
+        return pendingIndex[key].flatMap { pendingIntents[$0]?.idempotencyKey }
     }
 
     private mutating func resolvePending(_ kind: JournalEvent.Kind, inject: String?, host: String?, step: Int?) {

@@ -122,7 +122,7 @@ public enum RunRules {
             hosts = delivered.sorted()
         } else {
             var found = Set<String>()
-            for host in record?.hosts ?? [] {
+            for host in (record?.hosts ?? []).union(ledger.hostsOfInject[key.inject] ?? []) {
                 let hostInject = ledger.hostInjects[RunLedger.HostKey(host: host, inject: key.inject)]
                 let team = hostInject?.team ?? hostInject?.checks.team ?? ledger.hostTeams[host]
                 if team == key.team { found.insert(host) }
@@ -231,23 +231,19 @@ public enum RunRules {
     }
 
     /// When `phase` was done, or nil. Acknowledge and report are done at the team's first response in them;
-    /// resolve at the check's confirmation (with a check) or the team's claim (without). A later phase implies
-    /// the earlier ones: a report, a resolve claim or a confirmed resolution without an acknowledgement counts
-    /// as the acknowledgement at that moment.
+    /// resolve at the check's confirmation (with a check) or the team's claim (without). A later response implies
+    /// the earlier phases: a report, or a resolve claim, without an acknowledgement counts as the acknowledgement at
+    /// that moment (and a resolve claim as the report). A check that confirms a fix the team never reported does not
+    /// count as the team's acknowledgement or report: those phases are about telling exercise control.
     public static func completion(_ phase: ResponsePhase, _ facts: PairFacts) -> Moment? {
         let resolution = resolution(facts)
-        func own(_ phase: ResponsePhase) -> Moment? {
+        var best: Moment? =
             phase == .resolve
-                ? (facts.resolveByCheck ? resolution.confirmed : resolution.claim) : facts.firstResponse[phase]
-        }
-        var best = own(phase)
+            ? (facts.resolveByCheck ? resolution.confirmed : resolution.claim) : facts.firstResponse[phase]
+        guard phase != .resolve else { return best }
         for later in ResponsePhase.allCases where later > phase {
-            var candidates = [own(later)]
-            if later == .resolve { candidates.append(resolution.claim) }
-            for candidate in candidates.compactMap({ $0 })
-            where best.map({ candidate.exerciseMillis < $0.exerciseMillis }) ?? true {
-                best = candidate
-            }
+            guard let response = facts.firstResponse[later] else { continue }
+            if best.map({ response.exerciseMillis < $0.exerciseMillis }) ?? true { best = response }
         }
         return best
     }
@@ -436,7 +432,8 @@ public enum RunRules {
     /// white space); other phases may carry such a text or none.
     public static func refusalOfText(_ text: String?, required: Bool) -> Refusal? {
         guard let text else {
-            return required ? Refusal(.invalidValue, "a report needs its text (1 to \(reportTextLimit) characters)") : nil
+            return required
+                ? Refusal(.invalidValue, "a report needs its text (1 to \(reportTextLimit) characters)") : nil
         }
         if text.allSatisfy(\.isWhitespace) {
             return Refusal(.invalidValue, "the text is empty; write 1 to \(reportTextLimit) characters")
