@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // Pure logic: model, YAML loading, diagnostics, inventory, selectors, planning, templating. No I/O
@@ -79,7 +81,11 @@ let package = Package(
         // The local practice range: OpenSSH servers on loopback addresses.
         .target(
             name: "DrillLab",
-            dependencies: ["DrillCore"],
+            dependencies: [
+                "DrillCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The drill engine: scheduler state machine and its driver (a swift-service-lifecycle Service), dispatcher,
@@ -161,7 +167,12 @@ let package = Package(
         ),
         .target(
             name: "DrillTesting",
-            dependencies: ["DrillCore", "DrillLab"],
+            dependencies: [
+                "DrillCore",
+                "DrillLab",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             path: "Tests/DrillTesting",
             swiftSettings: swiftSettings
         ),

@@ -3,7 +3,7 @@
 # Safe to run again: it does nothing when everything is present.
 set -euo pipefail
 
-packages=(libssh2-1-dev libsqlite3-dev pkg-config openssh-server openssh-client chromium fonts-noto-cjk openssl curl)
+packages=(libssh2-1-dev libsqlite3-dev pkg-config openssh-server openssh-client chromium fonts-noto-cjk openssl curl sudo iproute2)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -12,9 +12,9 @@ import Musl
 /// client key, a known_hosts file and an Ansible inventory for those hosts.
 ///
 /// ```swift
-/// let status = try Lab.up(LabConfiguration(hostCount: 20, directory: ".drill-lab"))
+/// let status = try await Lab.up(LabConfiguration(hostCount: 20, directory: ".drill-lab"))
 /// print(status.usage)
-/// try Lab(directory: ".drill-lab").down()
+/// try await Lab(directory: ".drill-lab").down()
 /// ```
 public struct Lab: Sendable {
     /// The lab folder's files.
@@ -83,40 +83,66 @@ public struct Lab: Sendable {
     ///
     /// - Throws: ``LabError`` when the sshd would not stop even after `SIGKILL`.
     @discardableResult
-    public func down() throws -> DownResult {
-        var stopped: [Int32] = []
+    public func down() async throws -> DownResult {
         let state = LabState.read(paths)
+        var stopped: [Int32] = []
         if let pid = ourServerPid(sshdPath: state?.sshdPath ?? "/usr/sbin/sshd") {
-            stopped = try stopServer(pid)
+            stopped = try await stopServer(pid)
         }
+        return DownResult(stopped: stopped, removed: removeFiles(state: state))
+    }
+
+    /// ``down()`` for a caller that cannot suspend (a test's `defer`): the same work, waiting for the sshd to
+    /// exit on this thread.
+    ///
+    /// - Throws: ``LabError`` when the sshd would not stop even after `SIGKILL`.
+    @discardableResult
+    public func downNow() throws -> DownResult {
+        let state = LabState.read(paths)
+        var stopped: [Int32] = []
+        if let pid = ourServerPid(sshdPath: state?.sshdPath ?? "/usr/sbin/sshd") {
+            let sessions = LabSystem.descendants(of: pid)
+            LabSystem.signal(pid, SIGTERM)
+            for session in sessions { LabSystem.signal(session, SIGKILL) }
+            if !LabSystem.waitUntilGoneNow(pid, timeout: .seconds(5)) {
+                LabSystem.signal(pid, SIGKILL)
+                guard LabSystem.waitUntilGoneNow(pid, timeout: .seconds(5)) else {
+                    throw LabError(.startFailed, "the lab's sshd (pid \(pid)) did not stop after SIGKILL")
+                }
+            }
+            stopped = [pid] + sessions
+        }
+        return DownResult(stopped: stopped, removed: removeFiles(state: state))
+    }
+
+    /// Removes the lab's files, only when this folder holds a lab (lab.json) or the pieces of a failed `up`.
+    private func removeFiles(state: LabState?) -> [String] {
         var removed: [String] = []
-        // Only remove the lab's files when this folder holds a lab (lab.json) or the pieces of a failed `up`.
-        if state != nil || FileManager.default.fileExists(atPath: paths.sshdConfig) {
-            for path in paths.created where FileManager.default.fileExists(atPath: path) {
-                try? FileManager.default.removeItem(atPath: path)
-                removed.append(path)
-            }
-            let left = (try? FileManager.default.contentsOfDirectory(atPath: paths.directory)) ?? []
-            if left.isEmpty, state?.createdDirectory ?? false {
-                try? FileManager.default.removeItem(atPath: paths.directory)
-                removed.append(paths.directory)
-            }
+        guard state != nil || FileManager.default.fileExists(atPath: paths.sshdConfig) else { return removed }
+        for path in paths.created where FileManager.default.fileExists(atPath: path) {
+            try? FileManager.default.removeItem(atPath: path)
+            removed.append(path)
         }
-        return DownResult(stopped: stopped, removed: removed)
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: paths.directory)) ?? []
+        if left.isEmpty, state?.createdDirectory ?? false {
+            try? FileManager.default.removeItem(atPath: paths.directory)
+            removed.append(paths.directory)
+        }
+        return removed
     }
 
     /// Stops the listener (SIGTERM, then SIGKILL after 5 s) and kills the sessions it started.
-    func stopServer(_ pid: Int32) throws -> [Int32] {
+    func stopServer(_ pid: Int32) async throws -> [Int32] {
         let sessions = LabSystem.descendants(of: pid)
         LabSystem.signal(pid, SIGTERM)
         for session in sessions { LabSystem.signal(session, SIGKILL) }
-        if !LabSystem.waitUntilGone(pid, timeout: .seconds(5)) {
+        if !(await LabSystem.waitUntilGone(pid, timeout: .seconds(5))) {
             LabSystem.signal(pid, SIGKILL)
-            guard LabSystem.waitUntilGone(pid, timeout: .seconds(5)) else {
+            guard await LabSystem.waitUntilGone(pid, timeout: .seconds(5)) else {
                 throw LabError(.startFailed, "the lab's sshd (pid \(pid)) did not stop after SIGKILL")
             }
         }
-        for session in sessions { _ = LabSystem.waitUntilGone(session, timeout: .seconds(2)) }
+        for session in sessions { _ = await LabSystem.waitUntilGone(session, timeout: .seconds(2)) }
         return [pid] + sessions
     }
 
@@ -130,13 +156,15 @@ public struct Lab: Sendable {
     /// - Throws: ``LabError``: `sshdMissing` (openssh-server not installed), `sshKeygenMissing`, `portBusy`,
     ///   `alreadyRunning` (a different lab runs in the folder), `badDirectory`, `tooManyHosts`, `startFailed`.
     ///   On failure nothing `up` created is left behind.
-    public static func up(_ configuration: LabConfiguration) throws -> LabStatus {
+    public static func up(_ configuration: LabConfiguration) async throws -> LabStatus {
         let lab = Lab(directory: configuration.directory)
         let paths = lab.paths
         let fileManager = FileManager.default
         guard fileManager.isExecutableFile(atPath: configuration.sshdPath) else {
             throw LabError.sshdMissing(path: configuration.sshdPath)
         }
+        // Before sshd is invoked at all (even `sshd -t` needs them): its user and privilege-separation folder.
+        try SSHDPrerequisites.prepare(folder: configuration.sshdPrivilegeSeparationFolder)
         guard fileManager.isExecutableFile(atPath: configuration.sshKeygenPath) else {
             throw LabError(
                 .sshKeygenMissing,
@@ -174,11 +202,11 @@ public struct Lab: Sendable {
                 "a different practice range already runs in \(paths.directory) (\(current.hosts.count) hosts, port \(current.port ?? 0), sshd pid \(current.pid ?? 0)): run `drillctl lab down --dir \(paths.directory)` first"
             )
         }
-        if current.state == .stopped { try lab.down() }
+        if current.state == .stopped { try await lab.down() }
 
         let createdDirectory = try prepareDirectory(paths)
         do {
-            return try start(configuration, paths: paths, createdDirectory: createdDirectory)
+            return try await start(configuration, paths: paths, createdDirectory: createdDirectory)
         } catch {
             // Leave nothing stale behind: a failed `up` removes what it made.
             if LabState.read(paths) == nil {
@@ -193,7 +221,7 @@ public struct Lab: Sendable {
                     startedAt: Date()
                 ).write(paths)
             }
-            _ = try? lab.down()
+            _ = try? await lab.down()
             throw error
         }
     }
@@ -247,7 +275,7 @@ public struct Lab: Sendable {
         _ configuration: LabConfiguration,
         paths: LabPaths,
         createdDirectory: Bool
-    ) throws -> LabStatus {
+    ) async throws -> LabStatus {
         let fileManager = FileManager.default
         var port = try choosePort(configuration.port)
         var state = LabState(
@@ -262,8 +290,8 @@ public struct Lab: Sendable {
         )
         try state.write(paths)
 
-        try generateKey(configuration.sshKeygenPath, at: paths.hostKey, comment: "drill-lab-host")
-        try generateKey(configuration.sshKeygenPath, at: paths.clientKey, comment: "drill-lab-client")
+        try await generateKey(configuration.sshKeygenPath, at: paths.hostKey, comment: "drill-lab-host")
+        try await generateKey(configuration.sshKeygenPath, at: paths.clientKey, comment: "drill-lab-client")
         let hostKey = try publicKey(paths.hostKey + ".pub")
         let clientKey = try publicKey(paths.clientKey + ".pub")
         let publicKeys = [clientKey] + configuration.additionalAuthorizedKeys
@@ -306,7 +334,12 @@ public struct Lab: Sendable {
             attempt += 1
             try writePortFiles(configuration, shaped: shaped, paths: paths, port: port, hostKey: hostKey)
             do {
-                let pid = try launchServer(configuration.sshdPath, paths: paths, port: port)
+                let pid = try await launchServer(
+                    configuration.sshdPath,
+                    paths: paths,
+                    port: port,
+                    privilegeSeparationFolder: configuration.sshdPrivilegeSeparationFolder
+                )
                 let lab = Lab(directory: paths.directory)
                 var status = lab.status()
                 status.state = .running(pid: pid)
@@ -397,17 +430,23 @@ public struct Lab: Sendable {
     }
 
     /// Starts sshd (it daemonizes) and waits until its pid file names a live sshd of ours.
-    static func launchServer(_ sshdPath: String, paths: LabPaths, port: Int) throws -> Int32 {
+    static func launchServer(
+        _ sshdPath: String,
+        paths: LabPaths,
+        port: Int,
+        privilegeSeparationFolder: String = SSHDPrerequisites.privilegeSeparationFolder
+    ) async throws -> Int32 {
         // `-r`: no re-exec per connection. OpenSSH 9.2 otherwise execs itself again for every connection and
         // re-reads its config and host key: measured here, 200 logins cost the lab's sshd 4.1 s of CPU with
         // re-exec and 3.0 s without, and on a one-machine lab that CPU bounds fan-out wall time. Re-exec
         // re-randomises the address space per connection, which matters for an exposed server, not for a
         // loopback-only practice range. An sshd that does not know `-r` runs without it.
+        try SSHDPrerequisites.prepare(folder: privilegeSeparationFolder)
         var flags = ["-r"]
-        var check = try LabSystem.run(sshdPath, flags + ["-t", "-f", paths.sshdConfig])
+        var check = try await LabProcess.run(sshdPath, flags + ["-t", "-f", paths.sshdConfig])
         if check.status != 0 {
             flags = []
-            check = try LabSystem.run(sshdPath, ["-t", "-f", paths.sshdConfig])
+            check = try await LabProcess.run(sshdPath, ["-t", "-f", paths.sshdConfig])
         }
         guard check.status == 0 else {
             throw LabError(
@@ -415,17 +454,9 @@ public struct Lab: Sendable {
                 "sshd rejected the lab's configuration \(paths.sshdConfig): \(check.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
             )
         }
-        // Debian's sshd needs its privilege-separation folder, which the system service creates at boot.
-        if geteuid() == 0, !FileManager.default.fileExists(atPath: "/run/sshd") {
-            try? FileManager.default.createDirectory(
-                atPath: "/run/sshd",
-                withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o755]
-            )
-        }
         try? FileManager.default.removeItem(atPath: paths.pidFile)
         let logStart = (try? FileManager.default.attributesOfItem(atPath: paths.log)[.size] as? Int) ?? 0
-        let status = try LabSystem.launch(sshdPath, flags + ["-f", paths.sshdConfig, "-E", paths.log])
+        let status = try await LabProcess.launch(sshdPath, flags + ["-f", paths.sshdConfig, "-E", paths.log])
         let lab = Lab(directory: paths.directory)
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
@@ -440,7 +471,7 @@ public struct Lab: Sendable {
             if log.contains("fatal:") || (status != 0 && !log.isEmpty) {
                 throw LabError(.startFailed, "the lab's sshd did not start:\n\(log)(log: \(paths.log))")
             }
-            usleep(20_000)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         throw LabError(
             .startFailed,
@@ -453,8 +484,8 @@ public struct Lab: Sendable {
         return String(decoding: data[offset...], as: UTF8.self)
     }
 
-    private static func generateKey(_ keygen: String, at path: String, comment: String) throws {
-        let output = try LabSystem.run(keygen, ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path])
+    private static func generateKey(_ keygen: String, at path: String, comment: String) async throws {
+        let output = try await LabProcess.run(keygen, ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path])
         guard output.status == 0 else {
             throw LabError(
                 .commandFailed,

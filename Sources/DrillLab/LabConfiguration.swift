@@ -20,6 +20,9 @@ public struct LabConfiguration: Sendable {
     public var additionalAuthorizedKeys: [String]
     /// Where the source inventory came from, for the inventory's header.
     public var sourceDescription: String
+    /// sshd's privilege-separation folder, which `up` creates (as root) before it invokes sshd at all. Always
+    /// `/run/sshd` for Debian's sshd; tests of that order of work point it elsewhere.
+    public var sshdPrivilegeSeparationFolder: String = SSHDPrerequisites.privilegeSeparationFolder
 
     /// A lab of `hostCount` generated hosts (see ``LabLayout``).
     public init(

@@ -6,134 +6,13 @@ import Glibc
 import Musl
 #endif
 
-/// The operating-system calls the lab needs: running helper programs, looking at processes in `/proc`,
-/// signalling them, and probing ports. Internal; ``Lab`` is the API.
+/// The operating-system calls the lab needs: looking at processes in `/proc`, signalling them, and probing
+/// ports (programs are run by ``LabProcess``). Internal; ``Lab`` is the API.
 enum LabSystem {
     /// The login name of the effective user (`root` in CI).
     static func currentUserName() -> String {
         if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
         return ProcessInfo.processInfo.environment["USER"] ?? "root"
-    }
-
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs `executable` to completion with stdin from /dev/null, capturing its output.
-    ///
-    /// Uses `posix_spawn` and `waitpid` on this thread rather than Foundation's `Process`: swift-corelibs-foundation
-    /// watches every child from one shared thread, which blocks in `waitpid` on any child that closes its inherited
-    /// descriptors early (sshd -D and ssh-agent -D do, at start) until that child exits. A test that keeps such a
-    /// child running then stalls every `Process.waitUntilExit()` in the process; the lab must not depend on that.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Output
-    {
-        var outPipe: [Int32] = [-1, -1]
-        var errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0 else { throw spawnError(executable) }
-        guard pipe(&errPipe) == 0 else {
-            close(outPipe[0])
-            close(outPipe[1])
-            throw spawnError(executable)
-        }
-        // Close-on-exec for our copies (`pipe2` is not visible from Swift here); `dup2` in the child clears it.
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        let pid: pid_t
-        do {
-            pid = try spawn(executable, arguments, stdout: outPipe[1], stderr: errPipe[1], environment: environment)
-        } catch {
-            for fd in outPipe + errPipe { close(fd) }
-            throw error
-        }
-        close(outPipe[1])
-        close(errPipe[1])
-        let errReader = DetachedRead(fd: errPipe[0])
-        let outData = readAll(outPipe[0])
-        close(outPipe[0])
-        let errData = errReader.wait()
-        close(errPipe[0])
-        return Output(
-            status: waitForExit(pid),
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
-        )
-    }
-
-    /// Starts `executable` with stdio on /dev/null (it daemonizes itself) and waits for the launcher to exit.
-    static func launch(_ executable: String, _ arguments: [String]) throws -> Int32 {
-        let pid = try spawn(executable, arguments, stdout: nil, stderr: nil)
-        return waitForExit(pid)
-    }
-
-    /// `posix_spawn`s `executable` with stdin from /dev/null and stdout/stderr on the given descriptors (or
-    /// /dev/null). Our own pipes are close-on-exec (`dup2` clears that on the child's copy), so a child spawned at
-    /// the same time by another thread cannot hold them open.
-    private static func spawn(
-        _ executable: String,
-        _ arguments: [String],
-        stdout: Int32?,
-        stderr: Int32?,
-        environment: [String: String]? = nil
-    ) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if let stdout {
-            posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        }
-        if let stderr {
-            posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        }
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let result: Int32
-        if let environment {
-            let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer { for pointer in envp { free(pointer) } }
-            result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        } else {
-            result = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        }
-        guard result == 0 else {
-            errno = result
-            throw spawnError(executable)
-        }
-        return pid
-    }
-
-    private static func spawnError(_ executable: String) -> LabError {
-        LabError(.commandFailed, "cannot run \(executable): \(String(cString: strerror(errno)))")
-    }
-
-    /// Waits for `pid` and returns its exit status (128 + signal when it was killed).
-    private static func waitForExit(_ pid: pid_t) -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 {
-            if errno != EINTR { return -1 }
-        }
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-    }
-
-    /// Reads `fd` until end of file.
-    static func readAll(_ fd: Int32) -> Data {
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = read(fd, &buffer, buffer.count)
-            if count > 0 {
-                data.append(contentsOf: buffer[0..<count])
-            } else if count == 0 || errno != EINTR {
-                return data
-            }
-        }
     }
 
     /// True when a process with `pid` exists (a zombie counts as gone).
@@ -188,12 +67,22 @@ enum LabSystem {
         _ = kill(pid, signal)
     }
 
-    /// Waits until `pid` is gone or `timeout` passes; returns true when it is gone.
-    static func waitUntilGone(_ pid: Int32, timeout: Duration) -> Bool {
+    /// Waits on this thread until `pid` is gone or `timeout` passes; returns true when it is gone.
+    static func waitUntilGoneNow(_ pid: Int32, timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while isAlive(pid) {
             if ContinuousClock.now >= deadline { return false }
             usleep(10_000)
+        }
+        return true
+    }
+
+    /// Waits, suspending, until `pid` is gone or `timeout` passes; returns true when it is gone.
+    static func waitUntilGone(_ pid: Int32, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while isAlive(pid) {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(10))
         }
         return true
     }
@@ -235,24 +124,5 @@ enum LabSystem {
             }
         }
         return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
-    }
-}
-
-/// Reads a pipe to its end on its own thread so that two pipes of one child can be drained at once.
-final class DetachedRead: @unchecked Sendable {
-    // Safe because `data` is written once by the reader thread before `done` is signalled and read only after.
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(fd: Int32) {
-        Thread.detachNewThread { [self] in
-            data = LabSystem.readAll(fd)
-            done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
     }
 }

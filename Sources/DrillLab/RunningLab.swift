@@ -10,8 +10,7 @@ import Musl
 /// A lab started by a test: its connection facts, and controls for fault tests (kill or restart the sshd).
 ///
 /// ```swift
-/// let lab = try Lab.start(hosts: 3, in: temporaryDirectory.path)
-/// defer { try? lab.stop() }
+/// let lab = try await Lab.start(hosts: 3, in: temporaryDirectory.path)
 /// let result = try await executor.run(RemoteCommand("echo ok"), on: lab.connectionFacts[0])
 /// ```
 public struct RunningLab: Sendable {
@@ -61,19 +60,19 @@ public struct RunningLab: Sendable {
     }
 
     /// Stops the sshd and removes the lab folder's files (``Lab/down()``).
-    public func stop() throws {
-        try Lab(directory: paths.directory).down()
+    public func stop() async throws {
+        try await Lab(directory: paths.directory).down()
     }
 
     /// Kills the sshd listener and every session it started with SIGKILL, leaving the files in place: the
     /// hosts stop answering (connection refused) and running commands lose their connection.
-    public func killServer() {
+    public func killServer() async {
         guard let pid = serverPid else { return }
         let sessions = LabSystem.descendants(of: pid)
         LabSystem.signal(pid, SIGKILL)
         for session in sessions { LabSystem.signal(session, SIGKILL) }
-        _ = LabSystem.waitUntilGone(pid, timeout: .seconds(5))
-        for session in sessions { _ = LabSystem.waitUntilGone(session, timeout: .seconds(2)) }
+        _ = await LabSystem.waitUntilGone(pid, timeout: .seconds(5))
+        for session in sessions { _ = await LabSystem.waitUntilGone(session, timeout: .seconds(2)) }
     }
 
     /// Kills the sessions (logged-in connections and their commands) but keeps the listener: new connections
@@ -84,9 +83,9 @@ public struct RunningLab: Sendable {
     }
 
     /// Starts the sshd again (same config, host key and port) after ``killServer()``; does nothing when it runs.
-    public func restartServer() throws {
+    public func restartServer() async throws {
         guard serverPid == nil else { return }
-        _ = try Lab.launchServer(sshdPath, paths: paths, port: port)
+        _ = try await Lab.launchServer(sshdPath, paths: paths, port: port)
     }
 }
 
@@ -106,15 +105,15 @@ extension Lab {
         port: Int? = nil,
         additionalAuthorizedKeys: [String] = [],
         sshdPath: String = "/usr/sbin/sshd"
-    ) throws -> RunningLab {
+    ) async throws -> RunningLab {
         var configuration = LabConfiguration(hostCount: hosts, directory: directory, port: port, sshdPath: sshdPath)
         configuration.additionalAuthorizedKeys = additionalAuthorizedKeys
-        return try start(configuration)
+        return try await start(configuration)
     }
 
     /// Starts a lab from a full configuration for a test.
-    public static func start(_ configuration: LabConfiguration) throws -> RunningLab {
-        let status = try up(configuration)
+    public static func start(_ configuration: LabConfiguration) async throws -> RunningLab {
+        let status = try await up(configuration)
         return RunningLab(
             paths: status.paths,
             port: status.port ?? 0,

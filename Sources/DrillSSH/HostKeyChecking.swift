@@ -126,8 +126,13 @@ struct KnownHostsStore: Sendable {
     private static func append(line: String, to path: String) throws(SSHError) {
         let result: Result<Void, SSHError> = appendLock.withLock { _ in
             let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
-                try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+                // As OpenSSH does for ~/.ssh on a fresh account: private to the user.
+                try? FileManager.default.createDirectory(
+                    atPath: directory,
+                    withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700]
+                )
             }
             let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
             guard fd >= 0 else {

@@ -47,11 +47,11 @@ struct EngineBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         var runningLab: RunningLab?
-        defer { try? runningLab?.stop() }
+        defer { if let runningLab { _ = try? Lab(directory: runningLab.paths.directory).downNow() } }
         let executor: any RemoteExecutor
         var inventoryText = Self.inventory(hosts: hosts, teams: teams)
         if lab {
-            let started = try Lab.start(hosts: hosts, in: folder.appendingPathComponent("lab").path)
+            let started = try await Lab.start(hosts: hosts, in: folder.appendingPathComponent("lab").path)
             runningLab = started
             inventoryText = Self.inventory(hosts: hosts, teams: teams, lab: started)
             executor = SSHTransport(

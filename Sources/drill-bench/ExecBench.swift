@@ -37,8 +37,8 @@ struct ExecBench: AsyncParsableCommand {
 
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drill-bench-\(getpid())").path
-        let lab = try Lab.start(hosts: hosts, in: folder, port: port)
-        defer { try? lab.stop() }
+        let lab = try await Lab.start(hosts: hosts, in: folder, port: port)
+        defer { _ = try? Lab(directory: folder).downNow() }
         var logger = Logger(label: "drill-bench", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = .warning
         var targets = lab.connectionFacts
@@ -89,7 +89,7 @@ struct ExecBench: AsyncParsableCommand {
         }
         fflush(nil)
         // See drillctl's finishFanOut: skip atexit handlers while the transport's workers may still close sessions.
-        try? lab.stop()
+        _ = try? await lab.stop()
         _exit(0)
     }
 

@@ -63,10 +63,10 @@ struct DemoCommand: AsyncParsableCommand {
         }
         writeOut("1/4 starting the practice range in \(labDirectory) …\n")
         let lab = Lab(directory: labDirectory)
-        if lab.status().isRunning { _ = try? lab.down() }
+        if lab.status().isRunning { _ = try? await lab.down() }
         let status: LabStatus
         do {
-            status = try Lab.up(
+            status = try await Lab.up(
                 LabConfiguration(
                     source: source,
                     sourceDescription: inventory,
@@ -104,7 +104,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         writeOut("4/4 stopping the practice range …\n")
         do {
-            _ = try lab.down()
+            _ = try await lab.down()
         } catch {
             printToStandardError(
                 "could not stop the practice range: \(error); run `drillctl lab down --dir \(labDirectory)`"

@@ -82,7 +82,7 @@ struct LabUpCommand: AsyncParsableCommand {
         }
         let status: LabStatus
         do {
-            status = try Lab.up(configuration)
+            status = try await Lab.up(configuration)
         } catch let error as LabError {
             throw LabFailure(message: error.message)
         }
@@ -141,7 +141,7 @@ struct LabDownCommand: AsyncParsableCommand {
     func run() async throws {
         let result: Lab.DownResult
         do {
-            result = try Lab(directory: folder.directory).down()
+            result = try await Lab(directory: folder.directory).down()
         } catch let error as LabError {
             throw LabFailure(message: error.message)
         }

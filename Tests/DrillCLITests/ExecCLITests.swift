@@ -8,7 +8,7 @@ struct ExecCLITests {
     @Test("--format json has each host's stdout, exit status and timings")
     func json() async throws {
         try await LabTesting.withLab(hosts: 3) { lab in
-            let output = try LabTesting.drillctl([
+            let output = try await LabTesting.drillctl([
                 "exec", "-i", lab.paths.inventory, "--format", "json", "--", "echo", "out;", "echo err >&2",
             ])
             #expect(output.status == 0, "\(output)")
@@ -33,7 +33,7 @@ struct ExecCLITests {
     func failingOnOneHost() async throws {
         try await LabTesting.withLab(hosts: 3) { lab in
             let failing = lab.paths.hosts + "/yn-t01-db"
-            let output = try LabTesting.drillctl([
+            let output = try await LabTesting.drillctl([
                 "exec", "-i", lab.paths.inventory, "--",
                 "if [ \"$HOME\" = \(failing) ]; then echo broken; exit 7; fi; echo fine",
             ])
@@ -50,7 +50,7 @@ struct ExecCLITests {
     func timeout() async throws {
         try await LabTesting.withLab(hosts: 1) { lab in
             let started = ContinuousClock.now
-            let output = try LabTesting.drillctl([
+            let output = try await LabTesting.drillctl([
                 "exec", "-i", lab.paths.inventory, "--timeout", "1", "--format", "json", "--", "sleep 30",
             ])
             #expect(started.duration(to: .now) < .seconds(15))
@@ -64,8 +64,8 @@ struct ExecCLITests {
     }
 
     @Test("without a command after -- it is a usage error")
-    func noCommand() throws {
-        let output = try LabTesting.drillctl(["exec", "-i", "/nonexistent.yaml"])
+    func noCommand() async throws {
+        let output = try await LabTesting.drillctl(["exec", "-i", "/nonexistent.yaml"])
         #expect(output.status == 2)
         #expect(output.stderr.contains("give the command to run after `--`"))
     }

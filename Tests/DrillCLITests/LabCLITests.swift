@@ -6,13 +6,13 @@ import Testing
 @Suite("drillctl lab up / status / down")
 struct LabCLITests {
     @Test("up, status, down and down again, in a temporary folder")
-    func roundTrip() throws {
+    func roundTrip() async throws {
         let folder = try TemporaryDirectory(prefix: "cli-lab")
         defer { folder.remove() }
         let directory = folder.path + "/range"
         let port = String(LabTesting.freePort())
 
-        let up = try LabTesting.drillctl(["lab", "up", "--hosts", "3", "--dir", directory, "--port", port])
+        let up = try await LabTesting.drillctl(["lab", "up", "--hosts", "3", "--dir", directory, "--port", port])
         #expect(up.status == 0, "\(up)")
         #expect(up.stdout.contains("3 hosts on 127.0.10.1 … 127.0.10.3, port \(port)"))
         #expect(up.stdout.contains("drillctl ping -i \(directory)/inventory.yaml"))
@@ -22,27 +22,27 @@ struct LabCLITests {
             )
         )
 
-        let status = try LabTesting.drillctl(["lab", "status", "--dir", directory])
+        let status = try await LabTesting.drillctl(["lab", "status", "--dir", directory])
         #expect(status.status == 0, "\(status)")
         #expect(status.stdout.contains("Running: sshd pid"))
         #expect(status.stdout.contains("port \(port), 3 hosts"))
 
-        let down = try LabTesting.drillctl(["lab", "down", "--dir", directory])
+        let down = try await LabTesting.drillctl(["lab", "down", "--dir", directory])
         #expect(down.status == 0, "\(down)")
         #expect(down.stdout.hasPrefix("Stopped sshd (pid "))
         #expect(!FileManager.default.fileExists(atPath: directory))
 
-        let after = try LabTesting.drillctl(["lab", "status", "--dir", directory])
+        let after = try await LabTesting.drillctl(["lab", "status", "--dir", directory])
         #expect(after.status == 1)
         #expect(after.stdout.contains("No practice range in \(directory)"))
 
-        let again = try LabTesting.drillctl(["lab", "down", "--dir", directory])
+        let again = try await LabTesting.drillctl(["lab", "down", "--dir", directory])
         #expect(again.status == 0)
         #expect(again.stdout == "No practice range in \(directory); nothing to do.\n")
     }
 
     @Test("up --inventory shapes the lab after an example inventory: same hosts, groups and drill vars")
-    func shapedAfterInventory() throws {
+    func shapedAfterInventory() async throws {
         let folder = try TemporaryDirectory(prefix: "cli-lab-inv")
         defer { folder.remove() }
         let example = try folder.write(
@@ -67,9 +67,11 @@ struct LabCLITests {
         )
         let directory = folder.path + "/range"
         let port = String(LabTesting.freePort())
-        let up = try LabTesting.drillctl(["lab", "up", "--inventory", example, "--dir", directory, "--port", port])
+        let up = try await LabTesting.drillctl([
+            "lab", "up", "--inventory", example, "--dir", directory, "--port", port,
+        ])
         #expect(up.status == 0, "\(up)")
-        defer { _ = try? LabTesting.drillctl(["lab", "down", "--dir", directory]) }
+        defer { LabTesting.downNow(directory) }
         #expect(up.stdout.contains("2 hosts on 127.0.10.1 … 127.0.10.2"))
 
         let lab = try String(contentsOfFile: directory + "/inventory.yaml", encoding: .utf8)
@@ -79,7 +81,7 @@ struct LabCLITests {
         #expect(!lab.contains("bastion"))
         #expect(!lab.contains("ops"))
 
-        let ping = try LabTesting.drillctl([
+        let ping = try await LabTesting.drillctl([
             "ping", "-i", directory + "/inventory.yaml", "--limit", "web", "--format", "json",
         ])
         #expect(ping.status == 0, "\(ping)")
@@ -90,10 +92,10 @@ struct LabCLITests {
     }
 
     @Test("a missing sshd is a clear error with the apt-get command, exit status 1")
-    func missingSSHD() throws {
+    func missingSSHD() async throws {
         let folder = try TemporaryDirectory(prefix: "cli-lab-nosshd")
         defer { folder.remove() }
-        let output = try LabTesting.drillctl([
+        let output = try await LabTesting.drillctl([
             "lab", "up", "--hosts", "1", "--dir", folder.path + "/range", "--sshd", "/nonexistent/sshd",
         ])
         #expect(output.status == 1)
@@ -101,8 +103,8 @@ struct LabCLITests {
     }
 
     @Test("up without --hosts or --inventory is a usage error")
-    func usage() throws {
-        let output = try LabTesting.drillctl(["lab", "up"])
+    func usage() async throws {
+        let output = try await LabTesting.drillctl(["lab", "up"])
         #expect(output.status == 2)
         #expect(output.stderr.contains("give --hosts N or --inventory PATH"))
     }

@@ -8,7 +8,7 @@ struct PingCLITests {
     @Test("every lab host answers: a table with province and team, exit 0")
     func allHostsAnswer() async throws {
         try await LabTesting.withLab(hosts: 4) { lab in
-            let output = try LabTesting.drillctl(["ping", "-i", lab.paths.inventory])
+            let output = try await LabTesting.drillctl(["ping", "-i", lab.paths.inventory])
             #expect(output.status == 0, "\(output)")
             let lines = output.stdout.split(separator: "\n")
             #expect(lines.first?.hasPrefix("HOST") == true)
@@ -22,7 +22,7 @@ struct PingCLITests {
     @Test("--limit selects hosts with an Ansible pattern")
     func limit() async throws {
         try await LabTesting.withLab(hosts: 8) { lab in
-            let output = try LabTesting.drillctl([
+            let output = try await LabTesting.drillctl([
                 "ping", "-i", lab.paths.inventory, "--limit", "guizhou:&web", "--format", "json",
             ])
             #expect(output.status == 0, "\(output)")
@@ -51,7 +51,7 @@ struct PingCLITests {
             try withDead.write(toFile: path, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: path) }
 
-            let output = try LabTesting.drillctl(["ping", "-i", path, "--format", "json", "--timeout", "5"])
+            let output = try await LabTesting.drillctl(["ping", "-i", path, "--format", "json", "--timeout", "5"])
             #expect(output.status == 1, "\(output)")
             let rows = try #require(
                 try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]
@@ -71,7 +71,7 @@ struct PingCLITests {
             let knownHosts = lab.paths.directory + "/empty_known_hosts"
             _ = FileManager.default.createFile(atPath: knownHosts, contents: Data())
             defer { try? FileManager.default.removeItem(atPath: knownHosts) }
-            let strict = try LabTesting.drillctl([
+            let strict = try await LabTesting.drillctl([
                 "ping", "-i", lab.paths.inventory, "--known-hosts", knownHosts, "--format", "json",
             ])
             #expect(strict.status == 1, "\(strict)")
@@ -80,7 +80,7 @@ struct PingCLITests {
             )
             #expect((rows.first?["error"] as? String)?.contains("unknown") == true, "\(strict)")
 
-            let acceptNew = try LabTesting.drillctl([
+            let acceptNew = try await LabTesting.drillctl([
                 "ping", "-i", lab.paths.inventory, "--known-hosts", knownHosts, "--host-key-checking", "accept-new",
             ])
             #expect(acceptNew.status == 0, "\(acceptNew)")
@@ -93,7 +93,7 @@ struct PingCLITests {
     @Test("a --limit that matches nothing is an error naming the pattern")
     func limitMatchesNothing() async throws {
         try await LabTesting.withLab(hosts: 1) { lab in
-            let output = try LabTesting.drillctl(["ping", "-i", lab.paths.inventory, "--limit", "nosuch"])
+            let output = try await LabTesting.drillctl(["ping", "-i", lab.paths.inventory, "--limit", "nosuch"])
             #expect(output.status == 1)
             #expect(output.stderr.contains("--limit 'nosuch' selects no host of the inventory"))
         }

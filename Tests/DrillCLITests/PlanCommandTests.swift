@@ -7,8 +7,8 @@ struct PlanCommandTests {
     static let root = CommandRunner.packageRoot.path
 
     @Test("prints the timeline of the quick start, with wall times from --start-at")
-    func quickstartText() throws {
-        let output = try CommandRunner.drillctl(
+    func quickstartText() async throws {
+        let output = try await CommandRunner.drillctl(
             ["plan", "scenarios/quickstart.yaml", "-i", "inventory/quickstart.yaml", "--start-at", "2026-06-18T14:00"],
             in: Self.root
         )
@@ -43,8 +43,8 @@ struct PlanCommandTests {
     }
 
     @Test("without a STARTEX, times are exercise times only")
-    func noStartex() throws {
-        let output = try CommandRunner.drillctl(
+    func noStartex() async throws {
+        let output = try await CommandRunner.drillctl(
             ["plan", "scenarios/quickstart.yaml", "-i", "inventory/quickstart.yaml"],
             in: Self.root
         )
@@ -54,8 +54,8 @@ struct PlanCommandTests {
     }
 
     @Test("--format json has the same data")
-    func json() throws {
-        let output = try CommandRunner.drillctl(
+    func json() async throws {
+        let output = try await CommandRunner.drillctl(
             ["plan", "scenarios/yunnan-guizhou.yaml", "-i", "inventory/yunnan-guizhou.yaml", "--format", "json"],
             in: Self.root
         )
@@ -76,14 +76,16 @@ struct PlanCommandTests {
     }
 
     @Test("refuses an invalid scenario: exit 1, diagnostics on stderr, nothing on stdout")
-    func refusesInvalid() throws {
+    func refusesInvalid() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let scenario = try directory.write(
             "s.yaml",
             "drill: d\nduration: 1h\nscope: all\nprovinces: [{ id: yunnan }]\nteams: [{ id: t, province: yunnan, groups: yn_telecom }]\ninjects:\n  - { id: a, after: b, message: hi }\n"
         )
-        let output = try CommandRunner.drillctl(["plan", scenario, "-i", "\(Self.root)/inventory/quickstart.yaml"])
+        let output = try await CommandRunner.drillctl([
+            "plan", scenario, "-i", "\(Self.root)/inventory/quickstart.yaml",
+        ])
         #expect(output.status == 1, "\(output)")
         #expect(output.stdout.isEmpty)
         #expect(output.stderr.contains("\(scenario):7:21: error: inject 'a' follows unknown inject 'b'"))
@@ -98,8 +100,8 @@ struct PlanCommandTests {
             ["plan", "nope.yaml", "-i", "inventory/quickstart.yaml"],
         ]
     )
-    func usageErrors(arguments: [String]) throws {
-        let output = try CommandRunner.drillctl(arguments, in: Self.root)
+    func usageErrors(arguments: [String]) async throws {
+        let output = try await CommandRunner.drillctl(arguments, in: Self.root)
         #expect(output.status == 2, "\(output)")
     }
 }

@@ -7,8 +7,8 @@ struct ValidateCommandTests {
     static let root = CommandRunner.packageRoot.path
 
     @Test("the example scenarios are valid: exit 0 and a summary", arguments: ["quickstart", "yunnan-guizhou"])
-    func examplesValid(name: String) throws {
-        let output = try CommandRunner.drillctl(
+    func examplesValid(name: String) async throws {
+        let output = try await CommandRunner.drillctl(
             ["validate", "scenarios/\(name).yaml", "-i", "inventory/\(name).yaml"],
             in: Self.root
         )
@@ -18,7 +18,7 @@ struct ValidateCommandTests {
     }
 
     @Test("a broken scenario: exit 1, every problem compiler-style with a snippet")
-    func brokenScenario() throws {
+    func brokenScenario() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let scenario = try directory.write(
@@ -35,7 +35,7 @@ struct ValidateCommandTests {
 
             """
         )
-        let output = try CommandRunner.drillctl(
+        let output = try await CommandRunner.drillctl(
             ["validate", scenario, "-i", "\(Self.root)/inventory/quickstart.yaml"]
         )
         #expect(output.status == 1, "\(output)")
@@ -54,14 +54,14 @@ struct ValidateCommandTests {
     }
 
     @Test("--format json gives a document with every diagnostic")
-    func json() throws {
+    func json() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let scenario = try directory.write(
             "s.yaml",
             "drill: d\nduration: 1h\nscope: all\nprovinces: [{ id: yunnan }]\nteams: [{ id: t, province: yunnan, groups: yn_telecom }]\ninjects:\n  - { id: a, at: 1m }\n  - { id: b, at: 2m, mesage: x }\n"
         )
-        let output = try CommandRunner.drillctl(
+        let output = try await CommandRunner.drillctl(
             ["validate", scenario, "-i", "\(Self.root)/inventory/quickstart.yaml", "--format", "json"]
         )
         #expect(output.status == 1, "\(output)")
@@ -84,7 +84,7 @@ struct ValidateCommandTests {
     }
 
     @Test("valid with warnings still exits 0; json says valid")
-    func warningsAreValid() throws {
+    func warningsAreValid() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let scenario = try directory.write(
@@ -92,21 +92,21 @@ struct ValidateCommandTests {
             "drill: d\nduration: 1h\nscope: all\nprovinces: [{ id: yunnan }]\nteams: [{ id: t, province: yunnan, groups: yn_telecom }]\ninjects:\n  - { id: a, at: 1m }\n"
         )
         let inventory = "\(Self.root)/inventory/quickstart.yaml"
-        let text = try CommandRunner.drillctl(["validate", scenario, "-i", inventory])
+        let text = try await CommandRunner.drillctl(["validate", scenario, "-i", inventory])
         #expect(text.status == 0, "\(text)")
         #expect(text.stdout.contains("warning: inject 'a' has neither a message nor actions; it does nothing"))
         #expect(text.stdout.hasSuffix("(1 inject, 1 team, 1 province; 1 warning)\n"))
-        let json = try CommandRunner.drillctl(["validate", scenario, "-i", inventory, "--format", "json"])
+        let json = try await CommandRunner.drillctl(["validate", scenario, "-i", inventory, "--format", "json"])
         #expect(json.status == 0)
         #expect(json.stdout.contains("\"valid\" : true"))
     }
 
     @Test("a YAML syntax error is a diagnostic with its position, exit 1")
-    func syntaxError() throws {
+    func syntaxError() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let scenario = try directory.write("s.yaml", "drill: d\ninjects: [a, b\n")
-        let output = try CommandRunner.drillctl(
+        let output = try await CommandRunner.drillctl(
             ["validate", scenario, "-i", "\(Self.root)/inventory/quickstart.yaml"]
         )
         #expect(output.status == 1, "\(output)")
@@ -123,8 +123,8 @@ struct ValidateCommandTests {
             ["validate", "scenarios/quickstart.yaml", "-i", "inventory/nope.yaml"],
         ]
     )
-    func usageErrors(arguments: [String]) throws {
-        let output = try CommandRunner.drillctl(arguments, in: Self.root)
+    func usageErrors(arguments: [String]) async throws {
+        let output = try await CommandRunner.drillctl(arguments, in: Self.root)
         #expect(output.status == 2, "\(output)")
         #expect(!output.stderr.isEmpty)
     }

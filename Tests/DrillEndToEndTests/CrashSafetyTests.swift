@@ -68,25 +68,25 @@ struct CrashSafetyTests {
         let speed = "100"
 
         // The reference: the same drill, uninterrupted.
-        let reference = try EndToEndLab.start()
+        let reference = try await EndToEndLab.start()
         defer { reference.stop() }
         let referenceScenario = try reference.scenario(countingScenario)
-        let plain = try BackgroundDrillctl(
+        let plain = try await BackgroundDrillctl(
             [
                 "run", referenceScenario, "-i", reference.inventory, "--speed", speed, "--simulate-teams", profile,
                 "--run-dir", reference.runs,
             ],
             output: reference.folder.path + "/run.out"
         )
-        #expect(plain.wait(seconds: 120) == 0, "\(plain.output)")
+        #expect(await plain.wait(seconds: 120) == 0, "\(plain.output)")
         let expected = durableFacts(try journalEvents(try onlyRun(in: reference.runs)))
 
         // The crashed one.
-        let lab = try EndToEndLab.start()
+        let lab = try await EndToEndLab.start()
         defer { lab.stop() }
         let scenario = try lab.scenario(countingScenario)
         var generator = SystemRandomNumberGenerator()
-        var process = try BackgroundDrillctl(
+        var process = try await BackgroundDrillctl(
             [
                 "run", scenario, "-i", lab.inventory, "--speed", speed, "--simulate-teams", profile, "--run-dir",
                 lab.runs,
@@ -102,15 +102,15 @@ struct CrashSafetyTests {
         for _ in 0..<5 {
             usleep(UInt32.random(in: 400_000...2_500_000, using: &generator))
             guard process.process.isRunning else { break }
-            process.killHard()
+            await process.killHard()
             kills += 1
             responsesSeen.formUnion(try journalEvents(folder).filter { $0.kind == .response }.compactMap(\.sequence))
-            process = try BackgroundDrillctl(
+            process = try await BackgroundDrillctl(
                 ["resume", folder, "--outage", "pause", "--missed", "fire"],
                 output: lab.folder.path + "/resume-\(kills).out"
             )
         }
-        let exit = process.wait(seconds: 120)
+        let exit = await process.wait(seconds: 120)
         #expect(exit == 0, "\(process.output)")
         #expect(kills >= 3)
 

@@ -5,11 +5,11 @@ import Testing
 @Suite("drillctl demo, the README's main job")
 struct DemoTests {
     @Test("demo runs the quick-start drill on a practice range, writes the report and stops the range, exit 0")
-    func demo() throws {
+    func demo() async throws {
         let folder = try TemporaryDirectory(prefix: "drill-demo")
         defer { folder.remove() }
         let root = CommandRunner.packageRoot.path
-        let output = try CommandRunner.drillctl(
+        let output = try await CommandRunner.drillctl(
             [
                 "demo", "--dir", folder.path, "--speed", "300", "--scenario", "\(root)/scenarios/quickstart.yaml",
                 "-i", "\(root)/inventory/quickstart.yaml",

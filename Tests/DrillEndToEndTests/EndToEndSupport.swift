@@ -16,12 +16,12 @@ struct EndToEndLab {
     var runs: String { folder.path + "/runs" }
     var inventory: String { status.paths.inventory }
 
-    static func start() throws -> EndToEndLab {
+    static func start() async throws -> EndToEndLab {
         let folder = try TemporaryDirectory(prefix: "drill-e2e")
         let source = try InventoryLoader.load(
             path: CommandRunner.packageRoot.appendingPathComponent("inventory/quickstart.yaml").path
         )
-        let status = try Lab.up(
+        let status = try await Lab.up(
             LabConfiguration(
                 source: source,
                 sourceDescription: "quickstart",
@@ -33,7 +33,7 @@ struct EndToEndLab {
     }
 
     func stop() {
-        _ = try? Lab(directory: folder.path + "/lab").down()
+        _ = try? Lab(directory: folder.path + "/lab").downNow()
         folder.remove()
     }
 
@@ -50,42 +50,37 @@ struct EndToEndLab {
 }
 
 /// A `drillctl` process running in the background, its output going to a file.
-final class BackgroundDrillctl: @unchecked Sendable {
-    let process = Process()
+final class BackgroundDrillctl: Sendable {
+    let process: BackgroundProcess
     let outputPath: String
 
-    init(_ arguments: [String], output: String) throws {
+    init(_ arguments: [String], output: String) async throws {
         outputPath = output
-        FileManager.default.createFile(atPath: output, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        handle.seekToEndOfFile()
-        process.executableURL = URL(fileURLWithPath: CommandRunner.drillctlPath)
-        process.arguments = arguments
-        process.currentDirectoryURL = CommandRunner.packageRoot
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let log = open(output, O_WRONLY | O_APPEND | O_CLOEXEC)
+        defer { if log >= 0 { close(log) } }
+        process = try await BackgroundProcess.start(
+            CommandRunner.drillctlPath,
+            arguments,
+            directory: CommandRunner.packageRoot.path,
+            stdout: log >= 0 ? log : nil,
+            stderr: log >= 0 ? log : nil
+        )
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
 
     /// kill -9.
-    func killHard() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+    func killHard() async {
+        await process.kill()
     }
 
-    /// Waits for the process to exit (at most `seconds`) and returns its status.
-    func wait(seconds: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return nil
-        }
-        return process.terminationStatus
+    /// Waits for the process to exit (at most `seconds`) and returns its status; kills it and returns nil when
+    /// it is still running then.
+    func wait(seconds: Double) async -> Int32? {
+        if let status = await process.wait(timeout: .milliseconds(Int64(seconds * 1000))) { return status }
+        await process.kill()
+        return nil
     }
 
     var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }

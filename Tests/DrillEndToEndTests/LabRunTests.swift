@@ -8,12 +8,12 @@ import Testing
 struct LabRunTests {
     @Test("actions land on the hosts, respond/ctl work from other processes, checks see remediation, cleanup restores")
     func runAgainstLab() async throws {
-        let lab = try EndToEndLab.start()
+        let lab = try await EndToEndLab.start()
         defer { lab.stop() }
         let webroot = try lab.variable("webroot", host: "yn-tel-web01")
         try "<html>original</html>\n".write(toFile: webroot + "/index.html", atomically: true, encoding: .utf8)
 
-        let run = try BackgroundDrillctl(
+        let run = try await BackgroundDrillctl(
             [
                 "run", "scenarios/quickstart.yaml", "-i", lab.inventory, "--speed", "200", "--simulate-teams", "fast:5",
                 "--run-dir", lab.runs,
@@ -27,31 +27,31 @@ struct LabRunTests {
         #expect(eventually(30) { ((try? journalEvents(folder)) ?? []).contains { $0.kind == .delivered } })
 
         // Freeze the drill, then look at the hosts: the defacement landed.
-        let pause = try CommandRunner.drillctl(["ctl", "--run", folder, "pause", "--reason", "look at the hosts"])
+        let pause = try await CommandRunner.drillctl(["ctl", "--run", folder, "pause", "--reason", "look at the hosts"])
         #expect(pause.status == 0, "\(pause)")
         let page = try String(contentsOfFile: webroot + "/index.html", encoding: .utf8)
         #expect(page.contains("drill:defacement"))
-        let status = try CommandRunner.drillctl(["ctl", "--run", folder, "status"])
+        let status = try await CommandRunner.drillctl(["ctl", "--run", folder, "status"])
         #expect(status.stdout.contains("paused"), "\(status)")
         let countBefore = try journalEvents(folder).filter { $0.kind == .injectIntent }.count
         usleep(1_500_000)  // 1.5 s real = 5 exercise minutes at speed 200: webshell would be due.
         #expect(try journalEvents(folder).filter { $0.kind == .injectIntent }.count == countBefore)
 
         // A team responds from another process; a response to an inject it never received is refused.
-        let report = try CommandRunner.drillctl([
+        let report = try await CommandRunner.drillctl([
             "respond", "--run", folder, "--team", "yn-telecom", "--inject", "defacement", "report", "主页已恢复",
         ])
         #expect(report.status == 0, "\(report)")
         #expect(report.stdout.contains("recorded: yn-telecom report defacement"))
-        let refused = try CommandRunner.drillctl([
+        let refused = try await CommandRunner.drillctl([
             "respond", "--run", folder, "--team", "yn-telecom", "--inject", "webshell", "acknowledge",
         ])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("was never delivered"), "\(refused)")
-        let resume = try CommandRunner.drillctl(["ctl", "--run", folder, "resume"])
+        let resume = try await CommandRunner.drillctl(["ctl", "--run", folder, "resume"])
         #expect(resume.status == 0, "\(resume)")
 
-        let exit = run.wait(seconds: 90)
+        let exit = await run.wait(seconds: 90)
         #expect(exit == 0, "\(run.output)")
         let events = try journalEvents(folder)
         let state = RunLedger(events: events)
@@ -82,13 +82,13 @@ struct LabRunTests {
         let credentials = try Journal.openForReading(at: folder + "/journal.sqlite").credentials()
         #expect(Set(credentials.map(\.role)) == ["director", "team", "evaluator"])
 
-        let runs = try CommandRunner.drillctl(["runs", "--run-dir", lab.runs])
+        let runs = try await CommandRunner.drillctl(["runs", "--run-dir", lab.runs])
         #expect(runs.stdout.contains(URL(fileURLWithPath: folder).lastPathComponent))
         #expect(runs.stdout.contains("ended"))
     }
 
     @Test("an invalid scenario is refused before anything starts, with file:line:column")
-    func refusesInvalid() throws {
+    func refusesInvalid() async throws {
         let folder = try TemporaryDirectory(prefix: "drill-e2e-invalid")
         defer { folder.remove() }
         let scenario = try folder.write(
@@ -96,7 +96,9 @@ struct LabRunTests {
             "drill: bad\nduration: 1h\nscope: [all]\nprovinces: []\nteams: []\ninjects:\n  - id: x\n    at: soon\n"
         )
         let inventory = try folder.write("inv.yaml", "all:\n  hosts:\n    h1: {}\n")
-        let result = try CommandRunner.drillctl(["run", scenario, "-i", inventory, "--run-dir", folder.path + "/runs"])
+        let result = try await CommandRunner.drillctl([
+            "run", scenario, "-i", inventory, "--run-dir", folder.path + "/runs",
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("bad.yaml:8:"), "\(result)")
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/runs"))

@@ -47,17 +47,20 @@ struct BrowserTests {
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         let script = CommandRunner.packageRoot.appendingPathComponent("Tests/DrillPortalTests/Browser/cdp_portal.py")
             .path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", script, String(harness.port), "ddos", artifacts.path,
-            "team=\(id(team.cookie))", "evaluator=\(id(evaluator.cookie))", "director=\(id(director.cookie))",
-        ]
         let input = Pipe()
         let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
+        let process = try await BackgroundProcess.start(
+            "/usr/bin/env",
+            [
+                "python3", script, String(harness.port), "ddos", artifacts.path,
+                "team=\(id(team.cookie))", "evaluator=\(id(evaluator.cookie))", "director=\(id(director.cookie))",
+            ],
+            stdin: input.fileHandleForReading.fileDescriptor,
+            stdout: output.fileHandleForWriting.fileDescriptor
+        )
+        defer { process.signal(SIGKILL) }
+        try input.fileHandleForReading.close()
+        try output.fileHandleForWriting.close()
         let lines = LineReader(output.fileHandleForReading)
 
         let lineLOADED = try await offPool { lines.next() }
@@ -80,8 +83,7 @@ struct BrowserTests {
         #expect(lineACKED == "ACKED", "the browser driver said: \(lineACKED ?? "nothing")")
         let lineDONE = try await offPool { lines.next() }
         #expect(lineDONE == "DONE", "the browser driver said: \(lineDONE ?? "nothing")")
-        try await offPool { process.waitUntilExit() }
-        #expect(process.terminationStatus == 0)
+        #expect(await process.wait() == 0)
 
         let acknowledgements = try harness.events(.response).filter {
             $0.inject == "ddos" && $0.team == "red" && $0.payload["phase"]?.stringValue == "acknowledge"

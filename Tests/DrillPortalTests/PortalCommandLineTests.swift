@@ -18,36 +18,26 @@ struct PortalCommandLineTests {
         defer { Task { await harness.stop() } }
         let portal = "http://127.0.0.1:\(harness.port)"
         let code = harness.code("team:red")
-        let inbox = try await offPool {
-            try CommandRunner.drillctl(["team", "inbox", "--portal", portal, "--code", code])
-        }
+        let inbox = try await CommandRunner.drillctl(["team", "inbox", "--portal", portal, "--code", code])
         #expect(inbox.status == 0, "\(inbox)")
         #expect(inbox.stdout.contains("webshell [II]: WebShell <script>alert(1)</script>"), "\(inbox)")
         #expect(inbox.stdout.contains("acknowledge: due in 0:10:00"), "\(inbox)")
-        let ack = try await offPool {
-            try CommandRunner.drillctl(
-                ["team", "acknowledge", "webshell", "--portal", portal],
-                environment: ["DRILL_ACCESS_CODE": code]
-            )
-        }
+        let ack = try await CommandRunner.drillctl(
+            ["team", "acknowledge", "webshell", "--portal", portal],
+            environment: ["DRILL_ACCESS_CODE": code]
+        )
         #expect(ack.status == 0, "\(ack)")
         #expect(ack.stdout.hasPrefix("recorded acknowledge for webshell"), "\(ack)")
-        let report = try await offPool {
-            try CommandRunner.drillctl([
-                "team", "report", "webshell", "Removed .cache.php", "--portal", portal, "--code", code,
-            ])
-        }
+        let report = try await CommandRunner.drillctl([
+            "team", "report", "webshell", "Removed .cache.php", "--portal", portal, "--code", code,
+        ])
         #expect(report.status == 0, "\(report)")
         let texts = try harness.events(.response).compactMap { $0.payload["text"]?.stringValue }
         #expect(texts == ["Removed .cache.php"])
-        let wrong = try await offPool {
-            try CommandRunner.drillctl(["team", "inbox", "--portal", portal, "--code", "WRONG"])
-        }
+        let wrong = try await CommandRunner.drillctl(["team", "inbox", "--portal", portal, "--code", "WRONG"])
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("the portal refused (401): sign in with your access code"), "\(wrong)")
-        let foreign = try await offPool {
-            try CommandRunner.drillctl(["team", "resolve", "nope", "--portal", portal, "--code", code])
-        }
+        let foreign = try await CommandRunner.drillctl(["team", "resolve", "nope", "--portal", portal, "--code", code])
         #expect(foreign.status == 1)
         #expect(foreign.stderr.contains("(404)"), "\(foreign)")
     }
@@ -56,13 +46,13 @@ struct PortalCommandLineTests {
     func serve() async throws {
         let harness = try await PortalHarness.start()
         await harness.stop()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandRunner.drillctlPath)
-        process.arguments = ["serve", "--run", harness.run.url.path, "--port", "0"]
         let output = Pipe()
-        process.standardOutput = output
-        process.standardError = Pipe()
-        try process.run()
+        let process = try await BackgroundProcess.start(
+            CommandRunner.drillctlPath,
+            ["serve", "--run", harness.run.url.path, "--port", "0"],
+            stdout: output.fileHandleForWriting.fileDescriptor
+        )
+        try output.fileHandleForWriting.close()
         let reader = LineReader(output.fileHandleForReading)
         let line = try await offPool { reader.next() } ?? ""
         #expect(line.contains("at http://127.0.0.1:"), "\(line)")
@@ -76,9 +66,8 @@ struct PortalCommandLineTests {
             )
         }
         #expect(status == 200)
-        kill(process.processIdentifier, SIGTERM)
-        try await offPool { process.waitUntilExit() }
-        #expect(process.terminationStatus == 0)
+        process.signal(SIGTERM)
+        #expect(await process.wait() == 0)
     }
 
     @Test("plain HTTP off loopback is warned about; loopback and HTTPS are not")

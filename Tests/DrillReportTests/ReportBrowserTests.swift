@@ -33,7 +33,7 @@ struct ReportBrowserTests {
         "the report parses, runs no script, logs no console message, and renders to a screenshot",
         arguments: [ReportLanguage.zh, .en]
     )
-    func screenshot(language: ReportLanguage) throws {
+    func screenshot(language: ReportLanguage) async throws {
         let browser = try Self.chromium()
         let evaluation = RunEvaluator.evaluate(events: SampleRun.events, scenario: SampleRun.scenario)
         let html = ReportRenderer.render(evaluation, format: .html, language: language)
@@ -43,7 +43,7 @@ struct ReportBrowserTests {
         let profile = try TemporaryDirectory(prefix: "drillctl-chromium")
         defer { profile.remove() }
 
-        let dump = try CommandRunner.run(
+        let dump = try await CommandRunner.run(
             browser,
             Self.flags(profile: profile.path) + ["--dump-dom", page.absoluteString]
         )
@@ -57,7 +57,7 @@ struct ReportBrowserTests {
 
         let png = directory.appendingPathComponent("report-\(language.rawValue).png")
         try? FileManager.default.removeItem(at: png)
-        let shot = try CommandRunner.run(
+        let shot = try await CommandRunner.run(
             browser,
             Self.flags(profile: profile.path) + [
                 "--screenshot=\(png.path)", "--window-size=1280,2400", page.absoluteString,

@@ -34,11 +34,13 @@ struct ReportCommandTests {
     }
 
     @Test("writes every format into the run folder, and the journal round trip gives the same report")
-    func allFormats() throws {
+    func allFormats() async throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         let run = try Self.makeRun(in: temp)
-        let result = try CommandRunner.drillctl(["report", SampleRun.runID, "--run-dir", temp.path, "--format", "all"])
+        let result = try await CommandRunner.drillctl([
+            "report", SampleRun.runID, "--run-dir", temp.path, "--format", "all",
+        ])
         #expect(result.status == 0, "\(result)")
         for ext in ["html", "md", "json", "csv"] {
             #expect(FileManager.default.fileExists(atPath: run.url.appendingPathComponent("report.\(ext)").path))
@@ -53,18 +55,20 @@ struct ReportCommandTests {
     }
 
     @Test("-o - writes to standard output; --lang en switches the labels")
-    func standardOutput() throws {
+    func standardOutput() async throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         let run = try Self.makeRun(in: temp)
-        let result = try CommandRunner.drillctl(["report", run.url.path, "--format", "md", "--lang", "en", "-o", "-"])
+        let result = try await CommandRunner.drillctl([
+            "report", run.url.path, "--format", "md", "--lang", "en", "-o", "-",
+        ])
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.hasPrefix("# 云贵两省网络安全应急演练（样例）"))
         #expect(result.stdout.contains("## Executive summary"))
     }
 
     @Test("the improvement-plan side file is merged; a bad one is reported with its line and column")
-    func improvementPlan() throws {
+    func improvementPlan() async throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         let run = try Self.makeRun(
@@ -77,26 +81,26 @@ struct ReportCommandTests {
                     due: 2026-07-31
                 """
         )
-        let result = try CommandRunner.drillctl(["report", run.url.path, "--format", "csv", "-o", "-"])
+        let result = try await CommandRunner.drillctl(["report", run.url.path, "--format", "csv", "-o", "-"])
         #expect(result.status == 0, "\(result)")
-        let html = try CommandRunner.drillctl(["report", run.url.path, "-o", "-"])
+        let html = try await CommandRunner.drillctl(["report", run.url.path, "-o", "-"])
         #expect(html.stdout.contains("建立处置后复核制度"))
         #expect(html.stdout.contains("贵州电信安全部"))
 
         try Data("items:\n  - owner: x\n".utf8).write(to: run.url.appendingPathComponent("improvement-plan.yaml"))
-        let bad = try CommandRunner.drillctl(["report", run.url.path, "-o", "-"])
+        let bad = try await CommandRunner.drillctl(["report", run.url.path, "-o", "-"])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("improvement-plan.yaml:2:5: error: an improvement-plan row needs an 'issue'"))
     }
 
     @Test("a run that does not exist, or a bad --lang, is a clear error")
-    func errors() throws {
+    func errors() async throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        let missing = try CommandRunner.drillctl(["report", "no-such-run", "--run-dir", temp.path])
+        let missing = try await CommandRunner.drillctl(["report", "no-such-run", "--run-dir", temp.path])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no journal at"))
-        let lang = try CommandRunner.drillctl(["report", "x", "--lang", "fr"])
+        let lang = try await CommandRunner.drillctl(["report", "x", "--lang", "fr"])
         #expect(lang.status == 2)
         #expect(lang.stderr.contains("'--lang fr' is not a report language; use zh or en"))
     }

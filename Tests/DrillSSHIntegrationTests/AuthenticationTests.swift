@@ -28,9 +28,7 @@ struct AuthenticationTests {
     func keyTypes(type: String, pem: Bool) async throws {
         let folder = try TemporaryDirectory(prefix: "drill-keys")
         defer { folder.remove() }
-        let key = try await offPool {
-            try SSHTestSupport.generateKey(in: folder, name: "id_\(type)", type: type, pem: pem)
-        }
+        let key = try await SSHTestSupport.generateKey(in: folder, name: "id_\(type)", type: type, pem: pem)
         if pem { #expect(try String(contentsOfFile: key, encoding: .utf8).hasPrefix("-----BEGIN EC PRIVATE KEY")) }
         try await withLab(hosts: 1, additionalAuthorizedKeys: [SSHTestSupport.publicKey(of: key)]) { lab in
             var facts = lab.connectionFacts[0]
@@ -76,9 +74,12 @@ struct AuthenticationTests {
         let folder = try TemporaryDirectory(prefix: "drill-keys")
         defer { folder.remove() }
         let passphrase = "correct horse battery staple"
-        let key = try await offPool {
-            try SSHTestSupport.generateKey(in: folder, name: "id_enc", type: "ed25519", passphrase: passphrase)
-        }
+        let key = try await SSHTestSupport.generateKey(
+            in: folder,
+            name: "id_enc",
+            type: "ed25519",
+            passphrase: passphrase
+        )
         let passphraseFile = try folder.write("passphrase", passphrase + "\n")
         try await withLab(hosts: 1, additionalAuthorizedKeys: [SSHTestSupport.publicKey(of: key)]) { lab in
             var facts = lab.connectionFacts[0]
@@ -118,7 +119,7 @@ struct AuthenticationTests {
     func rsaRefused() async throws {
         let folder = try TemporaryDirectory(prefix: "drill-keys")
         defer { folder.remove() }
-        let key = try await offPool { try SSHTestSupport.generateKey(in: folder, name: "id_rsa", type: "rsa") }
+        let key = try await SSHTestSupport.generateKey(in: folder, name: "id_rsa", type: "rsa")
         // Port 1 on a lab address: nothing listens, so any connection attempt would fail differently.
         let facts = ConnectionFacts(name: "t", address: "127.0.10.1", port: 1, privateKeyFile: key)
         let (ssh, _) = SSHTestSupport.transport()
@@ -137,14 +138,16 @@ struct AuthenticationTests {
     func agent() async throws {
         let folder = try TemporaryDirectory(prefix: "drill-agent")
         defer { folder.remove() }
-        let key = try await offPool { try SSHTestSupport.generateKey(in: folder, name: "id_agent", type: "ed25519") }
+        let key = try await SSHTestSupport.generateKey(in: folder, name: "id_agent", type: "ed25519")
         let socketPath = folder.path + "/agent.sock"
-        let agent = try ChildProcess("/usr/bin/ssh-agent", ["-D", "-a", socketPath])
-        defer { agent.kill() }
+        let agent = try await BackgroundProcess.start("/usr/bin/ssh-agent", ["-D", "-a", socketPath])
+        defer { agent.signal(SIGKILL) }
         await eventually { FileManager.default.fileExists(atPath: socketPath) }
-        let added = try await offPool {
-            try CommandRunner.run("/usr/bin/ssh-add", ["-q", key], environment: ["SSH_AUTH_SOCK": socketPath])
-        }
+        let added = try await CommandRunner.run(
+            "/usr/bin/ssh-add",
+            ["-q", key],
+            environment: ["SSH_AUTH_SOCK": socketPath]
+        )
         #expect(added.status == 0, "\(added)")
         try await withLab(hosts: 1, additionalAuthorizedKeys: [SSHTestSupport.publicKey(of: key)]) { lab in
             var facts = lab.connectionFacts[0]
@@ -161,9 +164,7 @@ struct AuthenticationTests {
     func refusedLogin() async throws {
         let folder = try TemporaryDirectory(prefix: "drill-keys")
         defer { folder.remove() }
-        let stranger = try await offPool {
-            try SSHTestSupport.generateKey(in: folder, name: "id_stranger", type: "ed25519")
-        }
+        let stranger = try await SSHTestSupport.generateKey(in: folder, name: "id_stranger", type: "ed25519")
         try await withLab(hosts: 1) { lab in
             var facts = lab.connectionFacts[0]
             facts.privateKeyFile = stranger

@@ -13,7 +13,7 @@ struct ConnectionFailureTests {
     func refused() async throws {
         try await withLab(hosts: 1) { lab in
             var facts = lab.connectionFacts[0]
-            try await lab.killServerOffPool()
+            await lab.killServer()
             facts.name = "down"
             let (ssh, _) = SSHTestSupport.transport()
             let clock = ContinuousClock()
@@ -63,17 +63,15 @@ struct ConnectionFailureTests {
     func maxStartupsDrops() async throws {
         let folder = try TemporaryDirectory(prefix: "drill-startups")
         defer { folder.remove() }
-        let key = try await offPool { try SSHTestSupport.generateKey(in: folder, name: "id", type: "ed25519") }
+        let key = try await SSHTestSupport.generateKey(in: folder, name: "id", type: "ed25519")
         let authorized = try folder.write("authorized_keys", try SSHTestSupport.publicKey(of: key) + "\n")
         // At most one unauthenticated connection at a time: every other simultaneous one is dropped at once.
-        let sshd = try await offPool {
-            try OwnSSHD(
-                address: "127.0.10.204",
-                extraConfig: [
-                    "MaxStartups 1:100:1", "AuthorizedKeysFile \(authorized)", "AllowUsers \(LabTestUser.name)",
-                ]
-            )
-        }
+        let sshd = try await OwnSSHD(
+            address: "127.0.10.204",
+            extraConfig: [
+                "MaxStartups 1:100:1", "AuthorizedKeysFile \(authorized)", "AllowUsers \(LabTestUser.name)",
+            ]
+        )
         defer { sshd.stop() }
         let knownHosts = try folder.write("known_hosts", sshd.knownHostsLine)
         let facts = ConnectionFacts(
@@ -161,7 +159,7 @@ struct ConnectionFailureTests {
             // Wait until the command really runs on the target, then kill the server and its sessions.
             await eventually { FileManager.default.fileExists(atPath: marker) }
             #expect(FileManager.default.fileExists(atPath: marker))
-            try await lab.killServerOffPool()
+            await lab.killServer()
             let error = await #expect(throws: SSHError.self) { _ = try await outcome.value }
             #expect(error?.code == .outcomeUnknown)
             #expect(error?.message.contains("may have finished, failed or still be running") == true)
@@ -215,7 +213,7 @@ struct ConnectionFailureTests {
             let facts = lab.connectionFacts[0]
             let output5 = try await ssh.run(RemoteCommand("echo one"), on: facts)
             #expect(output5.stdout == "one\n")
-            try await lab.killSessionsOffPool()  // the listener stays; our kept session is cut
+            lab.killSessions()  // the listener stays; our kept session is cut
             let output6 = try await ssh.run(RemoteCommand("echo two"), on: facts)
             #expect(output6.stdout == "two\n")
             #expect(ssh.statistics.logins == 2)

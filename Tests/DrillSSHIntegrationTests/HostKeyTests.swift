@@ -14,9 +14,7 @@ struct HostKeyTests {
     static func hostKey(_ lab: RunningLab) async throws -> (line: String, fingerprint: String) {
         let line = try String(contentsOfFile: lab.paths.hostKey + ".pub", encoding: .utf8)
             .split(separator: " ").prefix(2).joined(separator: " ")
-        let printed = try await offPool {
-            try CommandRunner.run("/usr/bin/ssh-keygen", ["-lf", lab.paths.hostKey + ".pub"])
-        }
+        let printed = try await CommandRunner.run("/usr/bin/ssh-keygen", ["-lf", lab.paths.hostKey + ".pub"])
         let fingerprint = printed.stdout.split(separator: " ")[1]
         return (line, String(fingerprint))
     }
@@ -50,7 +48,7 @@ struct HostKeyTests {
             let hostKey = try await Self.hostKey(lab)
             let folder = try TemporaryDirectory(prefix: "drill-kh")
             defer { folder.remove() }
-            let other = try await offPool { try SSHTestSupport.generateKey(in: folder, name: "other", type: "ed25519") }
+            let other = try await SSHTestSupport.generateKey(in: folder, name: "other", type: "ed25519")
             let otherLine = try SSHTestSupport.publicKey(of: other)
             let address = lab.hosts[0].address
             let knownHosts = try folder.write(
@@ -73,7 +71,7 @@ struct HostKeyTests {
             let folder = try TemporaryDirectory(prefix: "drill-kh")
             defer { folder.remove() }
             let knownHosts = try folder.write("known_hosts", lab.knownHostsText)
-            let hashed = try await offPool { try CommandRunner.run("/usr/bin/ssh-keygen", ["-H", "-f", knownHosts]) }
+            let hashed = try await CommandRunner.run("/usr/bin/ssh-keygen", ["-H", "-f", knownHosts])
             #expect(hashed.status == 0)
             #expect(try String(contentsOfFile: knownHosts, encoding: .utf8).hasPrefix("|1|"))
             let (ssh, _) = SSHTestSupport.transport()
@@ -138,7 +136,7 @@ struct HostKeyTests {
             #expect(output3.stdout == "again\n")
             await strict.shutdown()
 
-            let other = try await offPool { try SSHTestSupport.generateKey(in: folder, name: "other", type: "ed25519") }
+            let other = try await SSHTestSupport.generateKey(in: folder, name: "other", type: "ed25519")
             let changed = try folder.write(
                 "changed",
                 "[\(facts.address)]:\(facts.port) \(try SSHTestSupport.publicKey(of: other))\n"
@@ -167,13 +165,11 @@ struct HostKeyTests {
 
     @Test("the host key method follows known_hosts: a server with ECDSA and ed25519 keys is checked by its ed25519 key")
     func hostKeyPreference() async throws {
-        let sshd = try await offPool {
-            try OwnSSHD(
-                address: "127.0.10.201",
-                extraConfig: ["PubkeyAuthentication yes", "AuthorizedKeysFile none"],
-                extraHostKeyTypes: ["ecdsa"]
-            )
-        }
+        let sshd = try await OwnSSHD(
+            address: "127.0.10.201",
+            extraConfig: ["PubkeyAuthentication yes", "AuthorizedKeysFile none"],
+            extraHostKeyTypes: ["ecdsa"]
+        )
         defer { sshd.stop() }
         let knownHosts = try sshd.folder.write("known_hosts", sshd.knownHostsLine)  // the ed25519 key only
         let facts = ConnectionFacts(

@@ -1,3 +1,4 @@
+import DrillLab
 import DrillTesting
 import Foundation
 
@@ -10,22 +11,27 @@ final class OwnSSHD: @unchecked Sendable {
     let address: String
     let port: Int
     let hostKeyLine: String
-    private let process: ChildProcess
+    private let process: BackgroundProcess
 
     /// Starts sshd with `extraConfig` lines appended to a minimal config.
     /// `extraHostKeyTypes` (`ecdsa`, …) adds host keys after the ed25519 one.
-    init(address: String = "127.0.10.200", extraConfig: [String], extraHostKeyTypes: [String] = []) throws {
+    init(address: String = "127.0.10.200", extraConfig: [String], extraHostKeyTypes: [String] = []) async throws {
+        // As the lab does: sshd's privilege-separation folder first (a fresh machine has no /run/sshd).
+        try SSHDPrerequisites.prepare()
         folder = try TemporaryDirectory(prefix: "drill-own-sshd")
         self.address = address
         let hostKey = folder.path + "/host_ed25519"
-        let keygen = try CommandRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])
+        let keygen = try await CommandRunner.run(
+            "/usr/bin/ssh-keygen",
+            ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]
+        )
         guard keygen.status == 0 else { throw TestFailure("ssh-keygen: \(keygen)") }
         let publicKey = try String(contentsOfFile: hostKey + ".pub", encoding: .utf8)
         hostKeyLine = publicKey.split(separator: " ").prefix(2).joined(separator: " ")
         var hostKeyLines = ["HostKey \(hostKey)"]
         for type in extraHostKeyTypes {
             let path = folder.path + "/host_\(type)"
-            _ = try CommandRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-f", path])
+            _ = try await CommandRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-f", path])
             hostKeyLines.append("HostKey \(path)")
         }
         var lastError = ""
@@ -44,18 +50,18 @@ final class OwnSSHD: @unchecked Sendable {
             let configPath = try folder.write("sshd_config", config.joined(separator: "\n") + "\n")
             let log = open(try folder.write("sshd.log", ""), O_WRONLY | O_APPEND | O_CLOEXEC)
             defer { if log >= 0 { close(log) } }
-            let process = try ChildProcess(
+            let process = try await BackgroundProcess.start(
                 "/usr/sbin/sshd",
                 ["-D", "-e", "-f", configPath],
                 stdout: log >= 0 ? log : nil,
                 stderr: log >= 0 ? log : nil
             )
-            if OwnSSHD.waitForListener(address: address, port: port) {
+            if await OwnSSHD.waitForListener(address: address, port: port) {
                 self.port = port
                 self.process = process
                 return
             }
-            process.kill()
+            await process.kill()
             lastError = (try? String(contentsOfFile: folder.path + "/sshd.log", encoding: .utf8)) ?? ""
         }
         throw TestFailure("could not start sshd on \(address): \(lastError)")
@@ -64,12 +70,11 @@ final class OwnSSHD: @unchecked Sendable {
     /// `[address]:port key` for a known_hosts file.
     var knownHostsLine: String { "[\(address)]:\(port) \(hostKeyLine)\n" }
 
-    /// Kills the sessions this sshd started, then the sshd itself, with SIGKILL (children of a test process may
-    /// inherit a signal mask that blocks SIGTERM).
+    /// Kills the sessions this sshd started, then the sshd itself, with SIGKILL; swift-subprocess reaps it.
     func stop() {
         if process.isRunning {
             for child in OwnSSHD.children(of: process.pid) { kill(child, SIGKILL) }
-            process.kill()
+            process.signal(SIGKILL)
         }
         folder.remove()
     }
@@ -87,7 +92,7 @@ final class OwnSSHD: @unchecked Sendable {
         }
     }
 
-    private static func waitForListener(address: String, port: Int) -> Bool {
+    private static func waitForListener(address: String, port: Int) async -> Bool {
         for _ in 0..<50 {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var addr = sockaddr_in()
@@ -101,7 +106,7 @@ final class OwnSSHD: @unchecked Sendable {
             }
             close(fd)
             if rc == 0 { return true }
-            usleep(100_000)
+            try? await Task.sleep(for: .milliseconds(100))
         }
         return false
     }

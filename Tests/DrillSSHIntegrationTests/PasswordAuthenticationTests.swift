@@ -11,13 +11,15 @@ import Testing
 struct PasswordAuthenticationTests {
     /// Removes the throwaway user, retrying while its killed sshd session is still being reaped (userdel refuses a
     /// user with live processes).
-    static func removeUser(_ user: String) {
+    static func removeUser(_ user: String) async {
         for _ in 0..<50 {
-            guard let result = try? CommandRunner.run("/usr/sbin/userdel", [user]), result.status != 0 else { return }
+            guard let result = try? await CommandRunner.run("/usr/sbin/userdel", [user]), result.status != 0 else {
+                return
+            }
             if result.stderr.contains("does not exist") { return }
-            usleep(100_000)
+            try? await Task.sleep(for: .milliseconds(100))
         }
-        _ = try? CommandRunner.run("/usr/sbin/userdel", ["-f", user])
+        _ = try? await CommandRunner.run("/usr/sbin/userdel", ["-f", user])
     }
 
     @Test("password from the inventory, then from DRILL_SSH_PASSWORD; a wrong one never leaks")
@@ -28,32 +30,28 @@ struct PasswordAuthenticationTests {
         }
         let user = "drillpw\(Int.random(in: 10000...99999))"
         let password = "pw-\(UUID().uuidString)"
-        let created = try await offPool {
-            try CommandRunner.run("/usr/sbin/useradd", ["-M", "-d", "/tmp", "-s", "/bin/sh", user])
-        }
+        let created = try await CommandRunner.run("/usr/sbin/useradd", ["-M", "-d", "/tmp", "-s", "/bin/sh", user])
         try #require(created.status == 0, "useradd failed: \(created)")
         do {
             try await exercise(user: user, password: password)
         } catch {
-            _ = try? await offPool { Self.removeUser(user) }
+            await Self.removeUser(user)
             throw error
         }
-        _ = try await offPool { Self.removeUser(user) }
+        await Self.removeUser(user)
     }
 
     private func exercise(user: String, password: String) async throws {
-        let set = try await offPool { try CommandRunner.run("/usr/sbin/chpasswd", [], stdin: "\(user):\(password)\n") }
+        let set = try await CommandRunner.run("/usr/sbin/chpasswd", [], stdin: "\(user):\(password)\n")
         try #require(set.status == 0, "chpasswd failed: \(set)")
 
-        let sshd = try await offPool {
-            try OwnSSHD(extraConfig: [
-                "PasswordAuthentication yes",
-                "KbdInteractiveAuthentication no",
-                "PubkeyAuthentication no",
-                "AuthenticationMethods password",
-                "AllowUsers \(user)",
-            ])
-        }
+        let sshd = try await OwnSSHD(extraConfig: [
+            "PasswordAuthentication yes",
+            "KbdInteractiveAuthentication no",
+            "PubkeyAuthentication no",
+            "AuthenticationMethods password",
+            "AllowUsers \(user)",
+        ])
         defer { sshd.stop() }
         let knownHosts = try sshd.folder.write("known_hosts", sshd.knownHostsLine)
         var facts = ConnectionFacts(

@@ -45,11 +45,11 @@ enum SSHTestSupport {
         type: String,
         pem: Bool = false,
         passphrase: String = ""
-    ) throws -> String {
+    ) async throws -> String {
         let path = folder.path + "/" + name
         var arguments = ["-q", "-t", type, "-N", passphrase, "-C", name, "-f", path]
         if pem { arguments += ["-m", "PEM"] }
-        let output = try CommandRunner.run("/usr/bin/ssh-keygen", arguments)
+        let output = try await CommandRunner.run("/usr/bin/ssh-keygen", arguments)
         guard output.status == 0 else { throw TestFailure("ssh-keygen failed: \(output)") }
         return path
     }
@@ -61,8 +61,8 @@ enum SSHTestSupport {
     }
 
     /// Runs `command` with /bin/sh on this machine (the lab's targets are this machine).
-    static func local(_ command: String) throws -> CommandOutput {
-        try CommandRunner.run("/bin/sh", ["-c", command])
+    static func local(_ command: String) async throws -> CommandOutput {
+        try await CommandRunner.run("/bin/sh", ["-c", command])
     }
 }
 

@@ -14,7 +14,7 @@ import Glibc
 /// The `drill-bench journal writer` child process: appends numbered items and prints `acked I SEQ` after each
 /// append returns. The test kills it with SIGKILL and checks what survived.
 final class CrashWriter: Sendable {
-    let process: ChildProcess
+    let process: BackgroundProcess
     private let stream = OutputStream()
 
     /// The child's stdout so far, filled by a reading thread.
@@ -25,7 +25,7 @@ final class CrashWriter: Sendable {
 
     static var executable: String { CommandRunner.productsDirectory.appendingPathComponent("drill-bench").path }
 
-    init(journal: String, from: Int, batch: Int, redo: Int) throws {
+    init(journal: String, from: Int, batch: Int, redo: Int) async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw CrashTestError("drill-bench is not built at \(Self.executable); run `swift build --build-tests`")
         }
@@ -33,7 +33,7 @@ final class CrashWriter: Sendable {
         guard pipe(&fds) == 0 else { throw CrashTestError("cannot create a pipe") }
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
         defer { close(fds[1]) }
-        process = try ChildProcess(
+        process = try await BackgroundProcess.start(
             Self.executable,
             [
                 "journal", "writer", "--journal", journal, "--from", "\(from)", "--batch", "\(batch)", "--redo",
@@ -66,9 +66,9 @@ final class CrashWriter: Sendable {
         throw CrashTestError("the writer did not acknowledge \(acks) items in time; it said:\n\(text.suffix(500))")
     }
 
-    /// Kills the child with SIGKILL and waits for its output to end.
+    /// Kills the child with SIGKILL and waits for its output to end (swift-subprocess reaps it).
     func kill() {
-        process.kill()
+        process.signal(SIGKILL)
         let deadline = ContinuousClock.now + .seconds(10)
         while !stream.finished.withLock({ $0 }) && ContinuousClock.now < deadline { usleep(1000) }
     }
@@ -121,7 +121,7 @@ struct CrashSafetyTests {
     }
 
     @Test("Acknowledged appends survive, no row is torn, batches are all-or-nothing, and intents are never doubled")
-    func killAndRestart() throws {
+    func killAndRestart() async throws {
         let directory = try TemporaryDirectory(prefix: "drill-crash")
         defer { directory.remove() }
         let path = directory.url.appendingPathComponent("journal.sqlite").path
@@ -131,7 +131,7 @@ struct CrashSafetyTests {
         for round in 0..<8 {
             let batch = round % 2 == 0 ? 1 : 7
             let redo = min(5, nextItem - 1)
-            let writer = try CrashWriter(journal: path, from: nextItem, batch: batch, redo: redo)
+            let writer = try await CrashWriter(journal: path, from: nextItem, batch: batch, redo: redo)
             try writer.waitUntilAcked(redo + 1)
             // Let it run a random while, then kill it mid-stream.
             usleep(UInt32.random(in: 5_000...120_000, using: &generator))
@@ -149,7 +149,7 @@ struct CrashSafetyTests {
             nextItem = lastItem + 1
         }
         #expect(totalAcked > 8)
-        let keys = try DatabaseQueue(path: path).read {
+        let keys = try await DatabaseQueue(path: path).read {
             try Int.fetchOne($0, sql: "SELECT count(DISTINCT idempotency_key) = count(idempotency_key) FROM events")
         }
         #expect(keys == 1)
@@ -160,7 +160,7 @@ struct CrashSafetyTests {
         let directory = try TemporaryDirectory(prefix: "drill-crash")
         defer { directory.remove() }
         let path = directory.url.appendingPathComponent("journal.sqlite").path
-        let writer = try CrashWriter(journal: path, from: 1, batch: 3, redo: 0)
+        let writer = try await CrashWriter(journal: path, from: 1, batch: 3, redo: 0)
         defer { writer.kill() }
         try writer.waitUntilAcked(1)
         let reader = try Journal.openForReading(at: path)

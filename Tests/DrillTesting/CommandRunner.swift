@@ -1,15 +1,24 @@
+import DrillLab
 import Foundation
 
 /// The outcome of running a program to completion.
-public struct CommandOutput: Sendable, CustomStringConvertible {
+public struct CommandOutput: Sendable, Hashable, CustomStringConvertible {
+    /// The exit status, or 128 + the signal number when a signal ended it.
     public var status: Int32
     public var stdout: String
     public var stderr: String
 
+    public init(status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
     public var description: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
 }
 
-/// Runs programs for end-to-end tests, most often the built `drillctl` binary.
+/// Runs programs for tests, most often the built `drillctl` binary, through swift-subprocess (``LabProcess``).
+/// The wait suspends the test's task; it never blocks a thread.
 public enum CommandRunner {
     /// The folder `swift build` put this test bundle in; the package's executables are beside it.
     public static var productsDirectory: URL {
@@ -44,79 +53,30 @@ public enum CommandRunner {
         in directory: String? = nil,
         environment: [String: String] = [:],
         stdin: String? = nil
-    ) throws -> CommandOutput {
-        try run(drillctlPath, arguments, in: directory, environment: environment, stdin: stdin)
+    ) async throws -> CommandOutput {
+        try await run(drillctlPath, arguments, in: directory, environment: environment, stdin: stdin)
     }
 
-    /// Runs `executable` with `arguments`, capturing stdout and stderr, and waits for it (through
-    /// ``ChildProcess``, never Foundation's `Process`).
+    /// Runs `executable` with `arguments`, capturing stdout and stderr, and waits for it.
+    ///
+    /// - Parameters:
+    ///   - directory: the working directory (the test process's when nil).
+    ///   - environment: variables added to (or replacing) the test process's environment.
+    ///   - stdin: text written to the program's standard input (/dev/null when nil).
     public static func run(
         _ executable: String,
         _ arguments: [String],
         in directory: String? = nil,
         environment: [String: String] = [:],
         stdin: String? = nil
-    ) throws -> CommandOutput {
-        var outPipe: [Int32] = [0, 0]
-        var errPipe: [Int32] = [0, 0]
-        var inPipe: [Int32] = [0, 0]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0, pipe(&inPipe) == 0 else {
-            throw ChildProcessError("cannot create pipes: \(String(cString: strerror(errno)))")
-        }
-        // Our ends must not leak into children spawned at the same time by other tests.
-        for fd in [outPipe[0], errPipe[0], inPipe[1]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        let child: ChildProcess
-        do {
-            child = try ChildProcess(
-                executable,
-                arguments,
-                directory: directory,
-                environment: environment,
-                stdin: inPipe[0],
-                stdout: outPipe[1],
-                stderr: errPipe[1]
-            )
-        } catch {
-            for fd in outPipe + errPipe + inPipe { close(fd) }
-            throw error
-        }
-        close(outPipe[1])
-        close(errPipe[1])
-        close(inPipe[0])
-        let input = FileHandle(fileDescriptor: inPipe[1], closeOnDealloc: true)
-        if let stdin { try? input.write(contentsOf: Data(stdin.utf8)) }
-        try? input.close()
-        // Read both pipes concurrently so a chatty child cannot fill one and block.
-        let errHandle = FileHandle(fileDescriptor: errPipe[0], closeOnDealloc: true)
-        let outHandle = FileHandle(fileDescriptor: outPipe[0], closeOnDealloc: true)
-        let errData = ThreadResult { errHandle.readDataToEndOfFile() }
-        let outData = outHandle.readDataToEndOfFile()
-        let status = child.wait()
-        return CommandOutput(
-            status: status,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData.value, as: UTF8.self)
+    ) async throws -> CommandOutput {
+        let output = try await LabProcess.run(
+            executable,
+            arguments,
+            environment: environment,
+            workingDirectory: directory,
+            input: stdin
         )
-    }
-}
-
-/// Runs a closure on its own thread and hands back its value when asked.
-final class ThreadResult<Value: Sendable>: @unchecked Sendable {
-    // Invariant: `result` is written once by the worker thread before `done` is signalled, and read only after.
-    private var result: Value?
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ body: @escaping @Sendable () -> Value) {
-        let thread = Thread { [self] in
-            result = body()
-            done.signal()
-        }
-        thread.start()
-    }
-
-    var value: Value {
-        done.wait()
-        done.signal()
-        return result!
+        return CommandOutput(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 }

@@ -14,26 +14,32 @@ public enum LabTesting {
     ) async throws -> T {
         let folder = try TemporaryDirectory(prefix: "drill-lab")
         defer { folder.remove() }
-        let lab = try Lab.start(
+        let lab = try await Lab.start(
             hosts: hosts,
             in: folder.path + "/lab",
             additionalAuthorizedKeys: additionalAuthorizedKeys
         )
         do {
             let result = try await body(lab)
-            try lab.stop()
+            try await lab.stop()
             return result
         } catch {
-            try? lab.stop()
+            try? await lab.stop()
             throw error
         }
     }
 
-    /// Runs the built `drillctl` with `arguments` and waits for it, through ``LabProcess`` (posix_spawn), so a
-    /// test elsewhere in the process that keeps an `sshd -D` child under Foundation's `Process` cannot stall it.
-    public static func drillctl(_ arguments: [String], environment: [String: String] = [:]) throws -> LabProcess.Output
-    {
-        try LabProcess.run(CommandRunner.drillctlPath, arguments, environment: environment)
+    /// Stops the lab in `directory` right away, for a test's `defer` (``Lab/downNow()``; errors ignored).
+    public static func downNow(_ directory: String) {
+        _ = try? Lab(directory: directory).downNow()
+    }
+
+    /// Runs the built `drillctl` with `arguments` and waits for it (through ``LabProcess``, swift-subprocess).
+    public static func drillctl(
+        _ arguments: [String],
+        environment: [String: String] = [:]
+    ) async throws -> CommandOutput {
+        try await CommandRunner.run(CommandRunner.drillctlPath, arguments, environment: environment)
     }
 
     /// Runs `command` on `host` with OpenSSH's `ssh` (strict host key checking against `host.knownHostsFile`,
@@ -42,7 +48,7 @@ public enum LabTesting {
         _ command: String,
         on host: ConnectionFacts,
         timeout: Int = 10
-    ) throws -> LabProcess.Output {
+    ) async throws -> CommandOutput {
         var arguments = [
             "-F", "/dev/null",
             "-o", "BatchMode=yes",
@@ -55,7 +61,7 @@ public enum LabTesting {
         if let knownHosts = host.knownHostsFile { arguments += ["-o", "UserKnownHostsFile=\(knownHosts)"] }
         arguments.append(host.user.map { "\($0)@\(host.address)" } ?? host.address)
         arguments.append(command)
-        return try LabProcess.run("/usr/bin/ssh", arguments)
+        return try await CommandRunner.run("/usr/bin/ssh", arguments)
     }
 }
 
