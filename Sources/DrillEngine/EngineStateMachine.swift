@@ -53,6 +53,13 @@ public struct EngineStateMachine: Sendable {
     private var checkTimes: [CheckOrder: CheckTiming] = [:]
     private var finished = false
 
+    // Incremental per-pair work: a tick looks only at the pairs an event touched since the last tick, and at those
+    // whose next moment of interest (a deadline passing, a check or a simulated response falling due) has come.
+    private var factsCache: [RunLedger.PairKey: RunRules.PairFacts] = [:]
+    private var dirtyPairs: Set<RunLedger.PairKey> = []
+    private var attention: [RunLedger.PairKey: Int64] = [:]
+    private var pairsOfInject: [String: Set<RunLedger.PairKey>] = [:]
+
     private struct PhaseKey: Hashable, Sendable {
         var pair: RunLedger.PairKey
         var phase: ResponsePhase
@@ -88,22 +95,51 @@ public struct EngineStateMachine: Sendable {
     }
 
     /// Learns from one journal event.
-    public mutating func journaled(_ event: JournalEvent) { ledger.apply(event) }
+    public mutating func journaled(_ event: JournalEvent) {
+        ledger.apply(event)
+        guard let inject = event.inject else { return }
+        if let team = event.team {
+            let key = RunLedger.PairKey(inject: inject, team: team)
+            if event.kind == .delivered { pairsOfInject[inject, default: []].insert(key) }
+            if event.host == nil {
+                invalidate(key)
+                return
+            }
+        }
+        // A host's outcome, or an extension for every team, can change every pair of the inject.
+        for key in pairsOfInject[inject] ?? [] { invalidate(key) }
+    }
+
+    private mutating func invalidate(_ key: RunLedger.PairKey) {
+        factsCache[key] = nil
+        dirtyPairs.insert(key)
+    }
+
+    /// The pair's facts, from the cache while nothing touched the pair.
+    private mutating func facts(_ key: RunLedger.PairKey) -> RunRules.PairFacts? {
+        if let cached = factsCache[key] { return cached }
+        let facts = RunRules.facts(key, in: ledger)
+        factsCache[key] = facts
+        return facts
+    }
 
     /// Learns that an action's work is over (its journal events were written before this is called).
     public mutating func completed(_ completion: EngineCompletion) {
         switch completion {
         case .fire(let order): firesInFlight.remove(order.intentKey)
-        case .check(let order): checksInFlight.remove(order)
+        case .check(let order):
+            checksInFlight.remove(order)
+            dirtyPairs.insert(RunLedger.PairKey(inject: order.inject, team: order.team))
         case .simulate(let response):
             simulationsInFlight.remove(response)
             let key = RunLedger.PairKey(inject: response.inject, team: response.team)
             simulatingPairs[key, default: 1] -= 1
             if simulatingPairs[key] == 0 { simulatingPairs[key] = nil }
+            dirtyPairs.insert(key)
         case .verdict(let order):
-            verdictsInFlight.remove(
-                PhaseKey(pair: RunLedger.PairKey(inject: order.inject, team: order.team), phase: order.phase)
-            )
+            let key = RunLedger.PairKey(inject: order.inject, team: order.team)
+            verdictsInFlight.remove(PhaseKey(pair: key, phase: order.phase))
+            dirtyPairs.insert(key)
         case .endex: endexInFlight = false
         case .cleanup(let order): cleanupsInFlight.remove(RunLedger.HostKey(host: order.host, inject: order.inject))
         }
@@ -135,13 +171,22 @@ public struct EngineStateMachine: Sendable {
             }
             // Work already started finishes first: a remedy or an action must not race its cleanup.
             guard firesInFlight.isEmpty, simulationsInFlight.isEmpty, checksInFlight.isEmpty else { return [] }
-            let verdicts = verdictActions(now: ledger.coveredExerciseMillis, final: true, wake: { _ in })
+            var verdicts: [EngineAction] = []
+            for key in ledger.deliveryOrder where simulatingPairs[key] == nil {
+                guard let facts = facts(key) else { continue }
+                verdicts += verdictActions(key, facts, now: ledger.coveredExerciseMillis, final: true, wake: { _ in })
+            }
             guard verdicts.isEmpty, verdictsInFlight.isEmpty else { return verdicts }
             return cleanupActions()
         }
         wakeAt(durationMillis)
         guard ledger.status == .running else {
-            return verdictActions(now: now, final: false, wake: { _ in })
+            var verdicts: [EngineAction] = []
+            for key in dirtyPairs.sorted() where simulatingPairs[key] == nil {
+                guard let facts = facts(key) else { continue }
+                verdicts += verdictActions(key, facts, now: now, final: false, wake: { _ in })
+            }
+            return verdicts
         }
 
         // Fires: unfinished intents first (a resumed engine), then triggers, then the schedule.
@@ -185,13 +230,22 @@ public struct EngineStateMachine: Sendable {
         }
         if let next = scheduled.next { wakeAt(next) }
 
-        // Per delivered inject × team: simulated responses and checks.
-        for key in ledger.deliveryOrder {
-            guard let planned = plannedByID[key.inject], let facts = RunRules.facts(key, in: ledger) else { continue }
-            if let simulator { actions += simulate(simulator, key: key, facts: facts, now: now, wake: wakeAt) }
-            actions += checks(planned, key: key, facts: facts, now: now, wake: wakeAt)
+        // Per delivered inject × team, the pairs that need looking at: simulated responses, checks, verdicts.
+        var due = dirtyPairs
+        for (key, at) in attention where at <= now { due.insert(key) }
+        dirtyPairs = []
+        for key in due.sorted() {
+            guard let planned = plannedByID[key.inject], let facts = facts(key) else { continue }
+            var next: Int64?
+            func pairWake(_ time: Int64) { if time > now { next = min(next ?? time, time) } }
+            if let simulator { actions += simulate(simulator, key: key, facts: facts, now: now, wake: pairWake) }
+            actions += checks(planned, key: key, facts: facts, now: now, wake: pairWake)
+            if simulatingPairs[key] == nil {
+                actions += verdictActions(key, facts, now: now, final: false, wake: pairWake)
+            }
+            attention[key] = next
         }
-        actions += verdictActions(now: now, final: false, wake: wakeAt)
+        for at in attention.values { wakeAt(at) }
         if let wake { actions.append(.wake(atMillis: wake)) }
         return actions
     }
@@ -279,7 +333,7 @@ public struct EngineStateMachine: Sendable {
                 if case .after(let after) = planned.inject.trigger { within = after.condition?.within }
                 for team in planned.teams.map(\.id) {
                     let parentKey = RunLedger.PairKey(inject: parent, team: team)
-                    guard let facts = RunRules.facts(parentKey, in: ledger),
+                    guard let facts = factsCache[parentKey] ?? RunRules.facts(parentKey, in: ledger),
                         let windowEnd = RunRules.escalationWindowEnd(facts, phase: phase, within: within)
                     else { continue }
                     let order = FireOrder(
@@ -423,43 +477,46 @@ public struct EngineStateMachine: Sendable {
 
     // MARK: - Verdicts
 
-    /// Verdicts to journal: every phase whose status the rules give now is decided (or, at ENDEX, final) and
-    /// differs from the last verdict journaled. Pending phases ask to be woken just after their deadline.
-    private mutating func verdictActions(now: Int64, final: Bool, wake: (Int64) -> Void) -> [EngineAction] {
+    /// Verdicts to journal for one pair: every phase whose status the rules give now is decided (or, at ENDEX,
+    /// final) and differs from the last verdict journaled. A pending phase asks to be woken just after its deadline.
+    private mutating func verdictActions(
+        _ key: RunLedger.PairKey,
+        _ facts: RunRules.PairFacts,
+        now: Int64,
+        final: Bool,
+        wake: (Int64) -> Void
+    ) -> [EngineAction] {
         var actions: [EngineAction] = []
-        for key in ledger.deliveryOrder where simulatingPairs[key] == nil {
-            guard let facts = RunRules.facts(key, in: ledger) else { continue }
-            let pair = ledger.pairs[key]
-            for phase in ResponsePhase.allCases {
-                let outcome = RunRules.phaseStatus(phase, facts, now: now, finished: final)
-                if outcome.status == .pending {
-                    if let deadline = outcome.deadlineMillis { wake(deadline.addingSaturating(1)) }
-                    continue
+        let pair = ledger.pairs[key]
+        for phase in ResponsePhase.allCases {
+            let outcome = RunRules.phaseStatus(phase, facts, now: now, finished: final)
+            if outcome.status == .pending {
+                if let deadline = outcome.deadlineMillis { wake(deadline.addingSaturating(1)) }
+                continue
+            }
+            let worthJournaling: Bool =
+                switch outcome.status {
+                case .met, .late, .missed, .done, .notApplicable: true
+                case .interrupted, .notDone, .notExpected: final
+                case .pending: false
                 }
-                let worthJournaling: Bool =
-                    switch outcome.status {
-                    case .met, .late, .missed, .done, .notApplicable: true
-                    case .interrupted, .notDone, .notExpected: final
-                    case .pending: false
-                    }
-                let last = pair?.verdicts[phase]
-                guard worthJournaling, last?.status != outcome.status else { continue }
-                let phaseKey = PhaseKey(pair: key, phase: phase)
-                guard verdictsInFlight.insert(phaseKey).inserted else { continue }
-                actions.append(
-                    .recordVerdict(
-                        VerdictOrder(
-                            inject: key.inject,
-                            team: key.team,
-                            phase: phase,
-                            status: outcome.status,
-                            deadlineMillis: outcome.deadlineMillis,
-                            doneAtMillis: outcome.done?.exerciseMillis,
-                            number: (last?.count ?? 0) + 1
-                        )
+            let last = pair?.verdicts[phase]
+            guard worthJournaling, last?.status != outcome.status else { continue }
+            let phaseKey = PhaseKey(pair: key, phase: phase)
+            guard verdictsInFlight.insert(phaseKey).inserted else { continue }
+            actions.append(
+                .recordVerdict(
+                    VerdictOrder(
+                        inject: key.inject,
+                        team: key.team,
+                        phase: phase,
+                        status: outcome.status,
+                        deadlineMillis: outcome.deadlineMillis,
+                        doneAtMillis: outcome.done?.exerciseMillis,
+                        number: (last?.count ?? 0) + 1
                     )
                 )
-            }
+            )
         }
         return actions
     }

@@ -234,3 +234,6 @@ public enum ResponsePhase: String, Sendable, Hashable, Codable, CaseIterable, Co
 
     public static func < (lhs: ResponsePhase, rhs: ResponsePhase) -> Bool { lhs.order < rhs.order }
 }
+
+/// Maps keyed by phase encode as objects with the phase names as keys (not as arrays of pairs).
+extension ResponsePhase: CodingKeyRepresentable {}
