@@ -32,6 +32,11 @@ struct ScenarioDiagnosticsTests {
         try ScenarioFixtures.diagnostics(scenario(injects, teams: teams, extra: extra))
     }
 
+    static func plan(_ injects: String, teams: String? = nil) throws -> Plan {
+        let loaded = try ScenarioFixtures.load(text: scenario(injects, teams: teams))
+        return Planner.plan(loaded.scenario, inventory: ScenarioFixtures.inventory)
+    }
+
     @Test("the base scenario is clean")
     func baseIsClean() throws {
         #expect(try Self.check("  - { id: a, at: 1m, message: hi }") == [])
@@ -253,6 +258,32 @@ struct ScenarioDiagnosticsTests {
                 "s.yaml:10:43: warning: team 'ops' has 1 host outside the drill's scope (prod-db01); the drill will never touch it",
             ]
         )
+    }
+
+    @Test(
+        "a team with a host outside the scope: untargeted, team and province injects reach its hosts in scope, with the team's warning and no error"
+    )
+    func outOfScopeTeamHost() throws {
+        let teams = """
+              - { id: yn-telecom, province: yunnan, groups: yn_telecom }
+              - { id: ops, province: guizhou, groups: [gz_telecom, production] }
+            """
+        let injects = """
+              - { id: a, at: 1m, message: hi }
+              - { id: b, at: 1m, message: hi, targets: { team: ops } }
+              - { id: c, at: 1m, message: hi, targets: { province: guizhou } }
+            """
+        let diagnostics = try Self.check(injects, teams: teams)
+        #expect(
+            diagnostics == [
+                "s.yaml:9:43: warning: team 'ops' has 1 host outside the drill's scope (prod-db01); the drill will never touch it"
+            ]
+        )
+        let plan = try Self.plan(injects, teams: teams)
+        for inject in plan.injects {
+            #expect(!inject.hosts.contains("prod-db01"), "\(inject.id)")
+            #expect(inject.teams.first { $0.id == "ops" }?.hosts.contains("prod-db01") == false, "\(inject.id)")
+        }
     }
 
     @Test("a phase's deadline may not be shorter than the previous phase's")

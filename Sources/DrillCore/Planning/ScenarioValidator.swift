@@ -4,8 +4,9 @@ import Foundation
 /// the templates. Pure: data in, diagnostics out.
 ///
 /// Decisions worth knowing:
-/// - A selector that reaches a host outside the scenario's scope is an **error** (the drill would refuse to
-///   touch it on the day); a team owning hosts outside the scope is a warning.
+/// - A selector that names hosts or groups outside the scenario's scope is an **error** (the drill would refuse to
+///   touch them on the day); a team owning hosts outside the scope is a warning, and injects that reach the team
+///   (untargeted, or by team or province) reach only its hosts in scope.
 /// - A placeholder with no value (an unknown `vars.NAME`, a host variable some target host lacks) is an
 ///   **error**: the command could not be rendered on the day.
 /// - An inject with neither a message nor actions is a warning: it does nothing visible.
@@ -230,7 +231,11 @@ private struct Checker {
         let selected = resolver.select(selector)
         var targetHosts = resolver.empty
         if referencesOK {
-            let outside = selected.subtracting(resolver.scope)
+            // Untargeted injects and team or province lists reach each team's hosts ∩ scope: a team's hosts
+            // outside the scope are left out (the team itself gets the warning that the drill never touches them).
+            // Naming hosts or groups outside the scope is an error.
+            let namesHosts = !selector.groups.isEmpty || !selector.hosts.isEmpty
+            let outside = namesHosts ? selected.subtracting(resolver.scope) : resolver.empty
             if !outside.isEmpty && !scenario.scope.isEmpty {
                 error(
                     "the targets of inject '\(inject.id)' reach \(outside.count) host\(outside.count == 1 ? "" : "s") outside the drill's scope (\(listed(resolver.names(outside)))); narrow the targets or widen 'scope'",
