@@ -170,6 +170,8 @@ let package = Package(
             dependencies: [
                 "DrillCore",
                 "DrillLab",
+                "DrillEngine",
+                "DrillRun",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -215,6 +217,16 @@ let package = Package(
         .testTarget(
             name: "DrillRunTests",
             dependencies: ["DrillRun", "DrillStore", "DrillCore", "DrillTesting"],
+            swiftSettings: swiftSettings
+        ),
+        // Across views: the engine's verdicts, `ctl status`, the portal's board and the report agree on randomised
+        // drills (real SQLite journals, the built drillctl, a real portal over HTTP).
+        .testTarget(
+            name: "DrillConsistencyTests",
+            dependencies: [
+                "DrillEngine", "DrillRun", "DrillStore", "DrillCore", "DrillPortal", "DrillReport", "DrillTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

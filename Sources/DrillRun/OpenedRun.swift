@@ -95,6 +95,8 @@ public struct OpenedRun: Sendable {
 
     /// Creates a new run under `base`: the folder, the scenario copy, the upload sources, the inventory copies, the
     /// settings, the journal and the access codes. Returns the run and the access-code text to print once.
+    /// `durability` is the journal's (``Journal/Durability/full`` for real runs; tests and benchmarks may choose
+    /// `normal`, which survives a crash of the process but not of the machine).
     ///
     /// - Throws: ``RunFolderError`` or a journal error when a part cannot be written.
     public static func create(
@@ -105,7 +107,8 @@ public struct OpenedRun: Sendable {
         startex: Date?,
         settings: RunSettings,
         evaluators: [String] = RunAccessCodes.evaluators(count: 2),
-        now: Date = Date()
+        now: Date = Date(),
+        durability: Journal.Durability = .full
     ) throws -> (run: OpenedRun, accessCodes: String) {
         let scenario = loaded.scenario
         let folder = try RunFolder.create(under: base, scenario: scenario.id, date: now)
@@ -125,7 +128,8 @@ public struct OpenedRun: Sendable {
                 speed: speed,
                 timezone: scenario.timeZone
             ),
-            wallMillis: wallMillis
+            wallMillis: wallMillis,
+            durability: durability
         )
         let codes = try RunAccessCodes.create(
             for: scenario,

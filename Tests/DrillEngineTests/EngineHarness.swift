@@ -63,31 +63,16 @@ let testInventoryYAML = """
             outside: {}
     """
 
-/// Wall and exercise time for a virtual run: wall time moves only when the harness moves it.
-final class VirtualTime: Sendable {
-    private let state = Mutex<(wall: Int64, clock: RunClock)>((1_000_000, RunClock()))
-    var wall: Int64 { state.withLock { $0.wall } }
-    var clock: RunClock { state.withLock { $0.clock } }
-    func setWall(_ wall: Int64) { state.withLock { $0.wall = max($0.wall, wall) } }
-    func apply(_ event: JournalEvent) { state.withLock { $0.clock.apply(RunEvent(event)) } }
-    var now: EngineTime {
-        state.withLock {
-            EngineTime(wallMillis: $0.wall, exerciseMillis: $0.clock.exerciseMillis(atWallMillis: $0.wall))
-        }
-    }
-}
-
-/// Runs the engine's state machine and worker inline on virtual time: no clock, no sleeps, no concurrency.
-/// A three-hour drill takes milliseconds.
+/// The engine on virtual time over an in-memory journal, with the test scenario (``VirtualEngine`` does the
+/// running; this adds the scenario, the desks and lookups the tests read like specifications with).
 struct EngineHarness {
     let plan: Plan
     let journal: InMemoryJournal
     let executor: InMemoryExecutor
-    let time = VirtualTime()
-    let worker: EngineWorker
-    var machine: EngineStateMachine
-    var lastSequence: Int64 = 0
-    var actionsSeen: [EngineAction] = []
+    var engine: VirtualEngine
+    var time: VirtualTime { engine.time }
+    var worker: EngineWorker { engine.worker }
+    var machine: EngineStateMachine { engine.machine }
 
     static func plan(
         _ scenario: String = testScenarioYAML,
@@ -117,139 +102,46 @@ struct EngineHarness {
         self.plan = plan
         self.journal = journal
         self.executor = executor
-        machine = EngineStateMachine(plan: plan, simulator: simulator)
-        let time = self.time
         // Targets include the out-of-scope host on purpose: scope must still hold.
         var targets = EngineTargets(plan: plan, inventory: inventory)
         targets.hosts["outside"] = EngineTargets.Host(
             facts: inventory.connectionFacts(forHost: "outside"),
             variables: inventory.variables(forHost: "outside")
         )
-        worker = EngineWorker(
+        engine = VirtualEngine(
             plan: plan,
             targets: targets,
             executor: executor,
             journal: journal,
             runID: "run-1",
-            now: { time.now },
-            // A worker that waits (landed_when polling) moves virtual time forward instead of sleeping.
-            waitExercise: advancesTimeWhenWaiting
-                ? { @Sendable duration in
-                    let millis =
-                        Int64(duration.components.seconds) * 1000 + duration.components.attoseconds
-                        / 1_000_000_000_000_000
-                    time.setWall(time.wall + millis)
-                }
-                : nil
+            time: VirtualTime(),
+            simulator: simulator,
+            advancesTimeWhenWaiting: advancesTimeWhenWaiting
         )
-        if start && journal.events.isEmpty {
-            _ = try await journal.append(
-                JournalEvent(
-                    .runCreated(RunCreatedPayload(scenario: "test", speed: 1)),
-                    runID: "run-1",
-                    wallMillis: time.wall,
-                    exerciseMillis: 0
-                )
-            )
-            _ = try await journal.append(
-                JournalEvent(
-                    .startex(StartexPayload(speed: 1)),
-                    runID: "run-1",
-                    wallMillis: time.wall,
-                    exerciseMillis: 0,
-                    key: .startex
-                )
-            )
-        }
-        try await ingest()
+        if start && journal.events.isEmpty { try await engine.start() }
+        try await engine.ingest()
     }
 
-    var now: Int64 { time.now.exerciseMillis }
-    var ledger: RunLedger { machine.ledger }
+    var now: Int64 { engine.now }
+    var ledger: RunLedger { engine.ledger }
     var events: [JournalEvent] { journal.events }
+    var actionsSeen: [EngineAction] { engine.actionsSeen }
 
-    mutating func ingest() async throws {
-        for event in try await journal.events(after: lastSequence, limit: nil) {
-            machine.journaled(event)
-            time.apply(event)
-            lastSequence = event.sequence ?? lastSequence
-        }
-    }
+    mutating func ingest() async throws { try await engine.ingest() }
+    func moveTo(exercise: Int64) { engine.moveTo(exercise: exercise) }
+    func wait(wallMillis millis: Int64) { engine.wait(wallMillis: millis) }
 
-    /// Moves wall time so that exercise time is `exercise` (while the clock runs).
-    func moveTo(exercise: Int64) {
-        if let wall = time.clock.wallMillis(atExerciseMillis: exercise) { time.setWall(Int64(wall.rounded(.up))) }
-    }
-
-    /// Moves wall time forward by `millis` (exercise time follows unless paused).
-    func wait(wallMillis millis: Int64) { time.setWall(time.wall + millis) }
-
-    /// Runs until exercise time `until` (or the end), performing every action inline. Returns true when the
-    /// engine finished (ENDEX journaled and cleanup over).
     @discardableResult
-    mutating func run(until: Int64 = .max) async throws -> Bool {
-        while true {
-            try await ingest()
-            let actions = machine.tick(now: now)
-            actionsSeen += actions
-            var wake: Int64?
-            var work = false
-            for action in actions {
-                switch action {
-                case .wake(let at): wake = at
-                case .finish: return true
-                default:
-                    work = true
-                    if let completion = try await worker.perform(action) {
-                        try await ingest()
-                        machine.completed(completion)
-                    }
-                }
-            }
-            if work { continue }
-            if now >= until || time.clock.isPaused { return machine.isFinished }
-            guard let target = [wake, until == .max ? nil : until].compactMap({ $0 }).min() else {
-                return machine.isFinished
-            }
-            moveTo(exercise: target)
-        }
-    }
+    mutating func run(until: Int64 = .max) async throws -> Bool { try await engine.run(until: until) }
 
-    /// Does what a restarted engine does before continuing (uncertain marking, the clock across the outage,
-    /// the missed policy), through the same ``EngineResume`` function the service calls, and returns the injects
-    /// that fell due while it was down.
     @discardableResult
     mutating func resume(
         outage: OutagePolicy,
         missed: MissedPolicy,
         fireWhenAsked: Set<String> = [],
         heartbeat: EngineHeartbeat? = nil
-    ) async throws
-        -> [FireOrder]
-    {
-        try await ingest()
-        let restart = EngineResume.restart(
-            ledger: machine.ledger,
-            clock: time.clock,
-            heartbeat: heartbeat,
-            outage: outage,
-            runID: "run-1",
-            wallMillis: time.wall
-        )
-        if !restart.isEmpty { _ = try await journal.append(contentsOf: restart) }
-        try await ingest()
-        let due = EngineResume.missed(machine.dueFires(now: now), now: now)
-        let fire: Set<String> =
-            switch missed {
-            case .fire: Set(due.map(\.inject))
-            case .skip: []
-            case .ask: fireWhenAsked
-            }
-        machine.lateInjects = fire
-        let skips = EngineResume.skipEvents(missed: due, fire: fire, runID: "run-1", time: time.now)
-        if !skips.isEmpty { _ = try await journal.append(contentsOf: skips) }
-        try await ingest()
-        return due
+    ) async throws -> [FireOrder] {
+        try await engine.resume(outage: outage, missed: missed, fireWhenAsked: fireWhenAsked, heartbeat: heartbeat)
     }
 
     /// Records a team response at the current time through the response desk.

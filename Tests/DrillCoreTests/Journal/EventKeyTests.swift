@@ -27,10 +27,13 @@ struct EventKeyTests {
         }
     }
 
-    @Test("text that is not a key's form reads as nil, never as a wrong key", arguments: [
-        "", "inject:", "inject:#1", "inject:w", "inject:w#x", "inject:w#1>", "action:w#1/x@h", "fired:nothing",
-        "verdict:w>t/report", "sim:w/report", "cleanup:w@h", "uncertain:x", "teleport:w",
-    ])
+    @Test(
+        "text that is not a key's form reads as nil, never as a wrong key",
+        arguments: [
+            "", "inject:", "inject:#1", "inject:w", "inject:w#x", "inject:w#1>", "action:w#1/x@h", "fired:nothing",
+            "verdict:w>t/report", "sim:w/report", "cleanup:w@h", "uncertain:x", "teleport:w",
+        ]
+    )
     func refusesOtherText(_ text: String) {
         #expect(EventKey(parsing: text) == nil)
     }

@@ -59,7 +59,8 @@ struct JournalDocumentationTests {
                     )
                 )
             )
-        case .landedCheck: return ("CheckResultPayload", .landedCheck(CheckResultPayload(passed: true, evidence: evidence)))
+        case .landedCheck:
+            return ("CheckResultPayload", .landedCheck(CheckResultPayload(passed: true, evidence: evidence)))
         case .delivered:
             return (
                 "DeliveredPayload",
@@ -75,7 +76,8 @@ struct JournalDocumentationTests {
                 )
             )
         case .response: return ("ResponsePayload", .response(ResponsePayload(phase: .report, text: "x")))
-        case .checkResult: return ("CheckResultPayload", .checkResult(CheckResultPayload(passed: true, evidence: evidence)))
+        case .checkResult:
+            return ("CheckResultPayload", .checkResult(CheckResultPayload(passed: true, evidence: evidence)))
         case .deadlineMet:
             return ("DeadlinePayload", .deadlineMet(DeadlinePayload(phase: .report, deadlineMillis: 1)))
         case .deadlineMissed:
@@ -201,7 +203,10 @@ struct JournalDocumentationTests {
         }
         let documentedKinds = Set(rows.flatMap(\.kinds))
         let knownKinds = Set(JournalEvent.Kind.Known.allCases.map(\.rawValue))
-        #expect(documentedKinds == knownKinds, "documented kinds no type has: \(documentedKinds.subtracting(knownKinds))")
+        #expect(
+            documentedKinds == knownKinds,
+            "documented kinds no type has: \(documentedKinds.subtracting(knownKinds))"
+        )
     }
 
     @Test("every body round-trips through the journal value with no JSON text, and the typed view reads it back")
