@@ -1,21 +1,14 @@
 import DrillCore
 import Foundation
 
-/// The evaluation as JSON: every figure, keys sorted, times in milliseconds (exercise time since STARTEX and
-/// UTC wall time), so other tools can compute their own views. The event log is left out (the journal is it).
+/// The evaluation as JSON: every figure, members in the model's order, times in milliseconds (exercise time
+/// since STARTEX and UTC wall time), so other tools can compute their own views. The event log is left out (the
+/// journal is it). Written in one pass by ``JSONStreamEncoder`` (no intermediate tree).
 enum JSONReport {
     static func render(_ evaluation: RunEvaluation) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity",
-            negativeInfinity: "-Infinity",
-            nan: "NaN"
-        )
         let document = Document(format: "drillctl-report", version: 1, evaluation: evaluation)
         // Encoding plain values cannot fail; an empty object is the fallback.
-        guard let data = try? encoder.encode(document) else { return "{}\n" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return (try? JSONStreamEncoder().encode(document)) ?? "{}\n"
     }
 
     struct Document: Encodable {

@@ -181,3 +181,28 @@ struct EvidenceDigestCompatibilityTests {
         var digest: String
     }
 }
+
+@Suite("The report's one-pass JSON writer")
+struct JSONStreamTests {
+    @Test("writes the same document Foundation's JSONEncoder writes (member order aside), for the sample run")
+    func sameDocumentAsFoundation() throws {
+        let evaluation = ReportRenderingTests.evaluation
+        let streamed = ReportRenderer.render(evaluation, format: .json, language: .en)
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity",
+            negativeInfinity: "-Infinity",
+            nan: "NaN"
+        )
+        struct Document: Encodable {
+            var format = "drillctl-report"
+            var version = 1
+            var evaluation: RunEvaluation
+        }
+        let reference = try encoder.encode(Document(evaluation: evaluation))
+        let lhs = try JSONSerialization.jsonObject(with: Data(streamed.utf8)) as? NSDictionary
+        let rhs = try JSONSerialization.jsonObject(with: reference) as? NSDictionary
+        #expect(lhs != nil)
+        #expect(lhs == rhs)
+    }
+}
