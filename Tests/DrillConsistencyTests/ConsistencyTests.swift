@@ -293,9 +293,11 @@ struct ConsistencyTests {
             codes.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("director ") }?
                 .split(separator: " ").last.map(String.init)
         )
-        let teams = Dictionary(uniqueKeysWithValues: run.plan.scenario.teams.map { team in
-            (team.id, run.plan.injects.first { $0.id == "deface" }!.teams.first { $0.id == team.id }!.hosts)
-        })
+        let teams = Dictionary(
+            uniqueKeysWithValues: run.plan.scenario.teams.map { team in
+                (team.id, run.plan.injects.first { $0.id == "deface" }!.teams.first { $0.id == team.id }!.hosts)
+            }
+        )
         let script = DrillScript(seed: seed, teams: teams)
         let range = ScriptedRange()
         range.setUnreachable(script.unreachable)
@@ -354,7 +356,12 @@ struct ConsistencyTests {
                     extensions.removeFirst()
                     let teamsToExtend = next.team.map { [$0] } ?? []
                     _ = try? await controls.perform(
-                        .extend(inject: next.inject, phase: next.phase, by: .seconds(next.minutes * 60), teams: teamsToExtend),
+                        .extend(
+                            inject: next.inject,
+                            phase: next.phase,
+                            by: .seconds(next.minutes * 60),
+                            teams: teamsToExtend
+                        ),
                         wallMillis: time.wall
                     )
                 }
@@ -394,7 +401,9 @@ struct ConsistencyTests {
                 engineView["\(key)/\(phase)"] = final.pairs[key]?.verdicts[phase]?.status.rawValue ?? "none"
             }
         }
-        let status = try await CommandRunner.drillctl(["ctl", "--run", run.folder.url.path, "status", "--format", "json"])
+        let status = try await CommandRunner.drillctl([
+            "ctl", "--run", run.folder.url.path, "status", "--format", "json",
+        ])
         #expect(status.status == 0, "\(status)")
         let statusView = try Self.statuses(json: status.stdout, results: ["results"])
         let report = try await CommandRunner.drillctl(["report", run.folder.url.path, "--format", "json", "-o", "-"])
@@ -403,14 +412,24 @@ struct ConsistencyTests {
         let boardView = try await Self.board(run: run, director: director)
 
         #expect(!engineView.isEmpty, "seed \(seed): nothing was delivered")
-        #expect(statusView == engineView, "seed \(seed): ctl status and the engine's verdicts differ: \(Self.diff(statusView, engineView))")
-        #expect(boardView == engineView, "seed \(seed): the portal's board and the engine's verdicts differ: \(Self.diff(boardView, engineView))")
-        #expect(reportView == engineView, "seed \(seed): the report and the engine's verdicts differ: \(Self.diff(reportView, engineView))")
+        #expect(
+            statusView == engineView,
+            "seed \(seed): ctl status and the engine's verdicts differ: \(Self.diff(statusView, engineView))"
+        )
+        #expect(
+            boardView == engineView,
+            "seed \(seed): the portal's board and the engine's verdicts differ: \(Self.diff(boardView, engineView))"
+        )
+        #expect(
+            reportView == engineView,
+            "seed \(seed): the report and the engine's verdicts differ: \(Self.diff(reportView, engineView))"
+        )
 
         var counts: [String: Int] = [:]
         for value in engineView.values { counts[value, default: 0] += 1 }
         let statuses = counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        return "seed \(seed): \(engineView.count) phases (\(statuses)); \(killed) kills, \(script.pauses.count) pauses, \(script.extensions.count) extensions, \(script.unreachable.count) unreachable hosts"
+        return
+            "seed \(seed): \(engineView.count) phases (\(statuses)); \(killed) kills, \(script.pauses.count) pauses, \(script.extensions.count) extensions, \(script.unreachable.count) unreachable hosts"
     }
 
     /// `inject>team/phase` → status from a JSON document whose `results` (at `path`) list `inject`, `team` and

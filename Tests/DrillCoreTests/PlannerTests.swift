@@ -181,7 +181,7 @@ struct PlannerTests {
         #expect(escalation.trigger.withinSeconds == 600)
         #expect(escalation.wallTime == "2026-06-18T09:25:00+08:00")
         #expect(document.injects[0].provinces.map(\.hostCount) == [3, 1])
-        #expect(json.contains("\"name\" : \"云南电信\""))
+        #expect(json.contains("\"name\": \"云南电信\""))
     }
 
     @Test("planning is deterministic")

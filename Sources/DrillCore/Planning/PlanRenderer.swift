@@ -93,12 +93,9 @@ public enum PlanRenderer {
         return parts.isEmpty ? "none" : parts.joined(separator: " · ")
     }
 
-    /// The plan as pretty-printed JSON (keys sorted, UTF-8 text unescaped).
+    /// The plan as indented JSON (members in the document's order, UTF-8 text unescaped), written in one pass.
     public static func json(_ plan: Plan) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(PlanDocument(plan))) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        (try? JSONStreamEncoder().encode(PlanDocument(plan))) ?? "{}\n"
     }
 }
 

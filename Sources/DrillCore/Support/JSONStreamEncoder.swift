@@ -1,12 +1,15 @@
 /// Writes an `Encodable` value as indented JSON in one pass, straight into a byte buffer: no intermediate tree.
 ///
 /// Foundation's `JSONEncoder` builds the whole document as a tree of boxed values before it writes a byte, which
-/// for the report of a large drill costs seconds and hundreds of megabytes. This encoder writes members as the
-/// value's `encode(to:)` hands them over, so keys come in declaration order (deterministic: the evaluation model
-/// holds no dictionaries), `nil` members are left out, and the output is exactly as large as the JSON.
-struct JSONStreamEncoder {
+/// for the report of a large drill, or the plan of a large scenario, costs seconds and hundreds of megabytes. This
+/// encoder writes members as the value's `encode(to:)` hands them over, so keys come in declaration order
+/// (deterministic for types that hold no dictionaries, as the report's and the plan's models do), `nil` members are
+/// left out, and the output is exactly as large as the JSON.
+public struct JSONStreamEncoder: Sendable {
+    public init() {}
+
     /// `value` as JSON text, indented by two spaces, ending in a newline.
-    func encode<T: Encodable>(_ value: T) throws -> String {
+    public func encode<T: Encodable>(_ value: T) throws -> String {
         let writer = JSONStreamWriter()
         try writer.value(value)
         writer.bytes.append(UInt8(ascii: "\n"))
@@ -32,7 +35,10 @@ private final class JSONStreamWriter {
 
     func newline() {
         bytes.append(UInt8(ascii: "\n"))
-        for _ in 0..<stack.count { bytes.append(UInt8(ascii: " ")); bytes.append(UInt8(ascii: " ")) }
+        for _ in 0..<stack.count {
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(UInt8(ascii: " "))
+        }
     }
 
     /// Writes `value` and closes whatever containers its `encode(to:)` opened.
@@ -174,7 +180,10 @@ private struct JSONStreamEncoderContext: Encoder {
             begin(key)
             try writer.value(value)
         }
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+        mutating func nestedContainer<NestedKey: CodingKey>(
+            keyedBy keyType: NestedKey.Type,
+            forKey key: Key
+        )
             -> KeyedEncodingContainer<NestedKey>
         {
             begin(key)
@@ -218,7 +227,9 @@ private struct JSONStreamEncoderContext: Encoder {
             begin()
             try writer.value(value)
         }
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
+        mutating func nestedContainer<NestedKey: CodingKey>(
+            keyedBy keyType: NestedKey.Type
+        )
             -> KeyedEncodingContainer<NestedKey>
         {
             begin()
