@@ -10,8 +10,10 @@ public final class InMemoryExecutor: RemoteExecutor, Sendable {
         public var command: String
     }
 
-    public struct Unreachable: Error, CustomStringConvertible {
+    /// A refused connection: nothing started on the host.
+    public struct Unreachable: RemoteFailure, CustomStringConvertible {
         public var host: String
+        public var commandMayHaveStarted: Bool { false }
         public var description: String { "\(host): connection refused (in-memory executor)" }
     }
 

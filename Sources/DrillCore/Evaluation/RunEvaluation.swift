@@ -659,6 +659,11 @@ public struct InjectPhase: Sendable, Hashable, Codable {
 public struct InjectTeam: Sendable, Hashable, Codable {
     public var inject: String
     public var team: String
+
+    public init(inject: String, team: String) {
+        self.inject = inject
+        self.team = team
+    }
 }
 
 public struct HostInject: Sendable, Hashable, Codable {
