@@ -172,6 +172,7 @@ let package = Package(
                 "DrillLab",
                 "DrillEngine",
                 "DrillRun",
+                "DrillStore",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -265,7 +266,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DrillCLITests",
-            dependencies: ["DrillTesting"],
+            dependencies: ["DrillTesting", "DrillRun", "DrillStore", "DrillCore"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,6 +1,6 @@
 /// The OpenAPI document served at `/openapi.yaml`: a copy of `docs/openapi.yaml` (a test checks they are the
-/// same, and that every route in `PortalRoutes.all` is in it). After editing docs/openapi.yaml, copy it into
-/// this literal.
+/// same, and that every route in `PortalRoutes.all` is in it). After editing docs/openapi.yaml, run
+/// scripts/sync-openapi.sh to copy it into this literal.
 enum OpenAPIDocument {
     static let text = #"""
         openapi: 3.1.0
@@ -167,7 +167,20 @@ enum OpenAPIDocument {
                 engine: { $ref: "#/components/schemas/Engine" }
                 next: { type: array, items: { type: object, properties: { inject: { type: string }, title: { type: string }, atMillis: { type: integer } } } }
                 fired: { type: array, items: { type: object } }
-                pending: { type: array, items: { type: object } }
+                pending:
+                  type: array
+                  description: Every delivered phase still open (pending, or missed and not done yet), by team.
+                  items:
+                    type: object
+                    required: [inject, team, phase, status, claimUnconfirmed]
+                    properties:
+                      inject: { type: string }
+                      team: { type: string }
+                      phase: { type: string, enum: [acknowledge, report, resolve] }
+                      status: { type: string, enum: [pending, missed] }
+                      deadlineMillis: { type: integer }
+                      remainingMillis: { type: integer }
+                      claimUnconfirmed: { type: boolean, description: "For resolve with a check: the team claimed it, the check has not confirmed it." }
                 hostFailures: { type: array, items: { type: object } }
             Control:
               type: object

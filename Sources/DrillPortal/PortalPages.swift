@@ -366,8 +366,11 @@ enum PortalPages {
                 pending.remainingMillis.map {
                     "<span class=\"\($0 < 0 ? "overdue" : "due")\" data-remaining=\"\($0)\" data-due=\"\(c.t("pending"))\" data-overdue=\"\(c.t("overdue"))\">\(clock(abs($0)))</span>"
                 } ?? "<span class=\"muted\">\(c.t("nodeadline"))</span>"
+            let claim =
+                pending.claimUnconfirmed
+                ? " <span class=\"late\" data-claim=\"unconfirmed\">\(c.t("claim.unconfirmed"))</span>" : ""
             out +=
-                "<tr><td>\(HTML.escape(pending.team))</td><td>\(HTML.escape(pending.inject))</td><td>\(c.t("phase.\(pending.phase)"))</td><td>\(remaining)</td></tr>"
+                "<tr><td>\(HTML.escape(pending.team))</td><td>\(HTML.escape(pending.inject))</td><td>\(c.t("phase.\(pending.phase)"))</td><td>\(remaining)\(claim)</td></tr>"
         }
         out += "</table></div><div class=\"card\"><h2>\(c.t("failures"))</h2><table>"
         for failure in view.hostFailures {

@@ -126,6 +126,8 @@ public struct DirectorView: Codable, Sendable {
         public var status: PhaseStatus
         public var deadlineMillis: Int64?
         public var remainingMillis: Int64?
+        /// For resolve with a check: the team claimed it but the check has not confirmed it.
+        public var claimUnconfirmed: Bool
     }
 
     public var runID: String?
@@ -365,7 +367,8 @@ enum PortalViews {
                         phase: phase.phase,
                         status: phase.status,
                         deadlineMillis: phase.deadlineMillis,
-                        remainingMillis: phase.remainingMillis
+                        remainingMillis: phase.remainingMillis,
+                        claimUnconfirmed: phase.claimUnconfirmed
                     )
                 )
             }

@@ -5,7 +5,6 @@ import DrillRun
 import DrillStore
 import DrillTesting
 import Foundation
-import Logging
 import Synchronization
 import Testing
 
@@ -451,26 +450,10 @@ struct ConsistencyTests {
 
     /// The portal's `GET /api/board`, over HTTP from a real portal on the run.
     static func board(run: OpenedRun, director: String) async throws -> [String: String] {
-        var logger = Logger(label: "consistency")
-        logger.logLevel = .critical
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = try PortalServer.make(
-            run: run.folder,
-            journal: run.journal,
-            configuration: PortalConfiguration(host: "127.0.0.1", port: 0),
-            logger: logger,
-            onListening: { continuation.yield($0) }
-        )
-        let task = Task { try await server.run() }
-        defer { task.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        let response = try await CommandRunner.run(
-            "/usr/bin/curl",
-            ["-sS", "--fail", "-H", "Authorization: Bearer \(director)", "http://127.0.0.1:\(port)/api/board"]
-        )
-        #expect(response.status == 0, "\(response)")
-        var node = try #require(try JSONSerialization.jsonObject(with: Data(response.stdout.utf8)) as? [String: Any])
+        let text = try await PortalOnRun.with(run) { port in
+            try await PortalOnRun.get("/api/board", port: port, code: director)
+        }
+        var node = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         node["results"] = node["cells"]
         let data = try JSONSerialization.data(withJSONObject: node)
         return try statuses(json: String(decoding: data, as: UTF8.self), results: ["results"])

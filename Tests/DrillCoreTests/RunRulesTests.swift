@@ -82,7 +82,9 @@ struct RunRulesTests {
         #expect(result.hosts.first { $0.host == "yn-a-2" }?.didLand == false)
     }
 
-    @Test("an inject that landed on none of a team's hosts makes resolve not applicable, flagged as a drill-control failure")
+    @Test(
+        "an inject that landed on none of a team's hosts makes resolve not applicable, flagged as a drill-control failure"
+    )
     func landedNowhere() throws {
         var script = EvaluationJournal()
         webshell(&script, exit: [1, 1])
@@ -96,7 +98,8 @@ struct RunRulesTests {
         #expect(evaluation.headline.resolveNotApplicable == 1)
         #expect(
             evaluation.findings.contains {
-                $0.source == .journal(fact: .resolveNotApplicable(pairs: [InjectTeam(inject: "webshell", team: "yn-a")]))
+                $0.source
+                    == .journal(fact: .resolveNotApplicable(pairs: [InjectTeam(inject: "webshell", team: "yn-a")]))
             }
         )
         #expect(evaluation.improvementPlan.contains { $0.id == "drill-control" })
@@ -167,7 +170,9 @@ struct RunRulesTests {
         #expect(try row(evaluation, "phish", "yn-b").phase(.acknowledge).status == .met)
     }
 
-    @Test("the escalation window follows an extended deadline when it has no 'within'; an explicit 'within' does not move")
+    @Test(
+        "the escalation window follows an extended deadline when it has no 'within'; an explicit 'within' does not move"
+    )
     func escalationWindow() throws {
         var script = EvaluationJournal()
         script.deliver("phish", to: "yn-a", at: 600, acknowledge: 300)
@@ -192,7 +197,10 @@ struct RunRulesTests {
         #expect(panel.ratingState == .unreconciled)
         #expect(panel.agreedRating == nil)
         #expect(panel.splitRatings == [.P, .U])
-        #expect(split.teams.first { $0.team == "yn-a" }?.agreedRating == nil, "a split panel is left out of the team's rating")
+        #expect(
+            split.teams.first { $0.team == "yn-a" }?.agreedRating == nil,
+            "a split panel is left out of the team's rating"
+        )
         #expect(split.headline.unreconciledPanels == 1)
 
         script.add(

@@ -35,7 +35,9 @@ struct EngineRuleTests {
     func explicitWithinStays() async throws {
         var engine = try await EngineHarness()
         try await engine.run(until: 11 * minute)
-        try await engine.control(.extend(inject: "deface", phase: .acknowledge, by: .seconds(600), teams: ["t1", "t2"]))
+        try await engine.control(
+            .extend(inject: "deface", phase: .acknowledge, by: .seconds(600), teams: ["t1", "t2"])
+        )
         try await engine.run(until: 16 * minute)
         // within: 5m from delivery at 10m: both escalated at 15m although their deadlines moved to 25m.
         let keys = engine.events.filter { $0.kind == .injectIntent && $0.inject == "escalate" }.map(\.idempotencyKey)
