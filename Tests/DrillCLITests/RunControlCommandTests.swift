@@ -22,7 +22,10 @@ struct RunControlCommandTests {
     }
 
     static func json(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not an object: \(text)")
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+            "not an object: \(text)"
+        )
     }
 
     @Test("extend needs a duration with its unit: a bare number is a usage error that shows the forms")
@@ -30,7 +33,9 @@ struct RunControlCommandTests {
         let practice = try await Self.deliveredRun()
         defer { practice.remove() }
         let before = try Self.events(practice).count
-        let output = try await CommandRunner.drillctl(["ctl", "--run", practice.path, "extend", "defacement", "report", "10"])
+        let output = try await CommandRunner.drillctl([
+            "ctl", "--run", practice.path, "extend", "defacement", "report", "10",
+        ])
         #expect(output.status == 2, "\(output)")
         #expect(output.stderr.contains("'10' is not a duration with a unit"), "\(output)")
         #expect(output.stderr.contains("10m"), "\(output)")
@@ -40,7 +45,9 @@ struct RunControlCommandTests {
             "ctl", "--run", practice.path, "extend", "defacement", "report", "101d",
         ])
         #expect(tooLong.status != 0, "\(tooLong)")
-        let teamElsewhere = try await CommandRunner.drillctl(["ctl", "--run", practice.path, "pause", "--team", "yn-mobile"])
+        let teamElsewhere = try await CommandRunner.drillctl([
+            "ctl", "--run", practice.path, "pause", "--team", "yn-mobile",
+        ])
         #expect(teamElsewhere.status == 2, "\(teamElsewhere)")
         #expect(teamElsewhere.stderr.contains("--team goes with extend only"), "\(teamElsewhere)")
     }
@@ -101,7 +108,11 @@ struct RunControlCommandTests {
         #expect(engine["lastSeenMillis"] == nil, "no engine ever beat: \(engine)")
 
         let results = try #require(object["results"] as? [[String: Any]])
-        #expect(results.map { "\($0["inject"] ?? "")>\($0["team"] ?? "")" } == ["defacement>yn-telecom", "defacement>yn-mobile"])
+        #expect(
+            results.map { "\($0["inject"] ?? "")>\($0["team"] ?? "")" } == [
+                "defacement>yn-telecom", "defacement>yn-mobile",
+            ]
+        )
         for result in results {
             #expect(result["resolution"] as? String == "none")
             let phases = try #require(result["phases"] as? [[String: Any]])
@@ -123,11 +134,16 @@ struct RunControlCommandTests {
         let first = try #require((try Self.json(after.stdout)["results"] as? [[String: Any]])?.first)
         let acknowledge = try #require((first["phases"] as? [[String: Any]])?.first)
         #expect(acknowledge["status"] as? String == "met")
-        #expect((acknowledge["doneAtMillis"] as? Int64).map { $0 >= 200_000 && $0 <= 420_000 } == true, "\(acknowledge)")
+        #expect(
+            (acknowledge["doneAtMillis"] as? Int64).map { $0 >= 200_000 && $0 <= 420_000 } == true,
+            "\(acknowledge)"
+        )
         #expect(acknowledge["remainingMillis"] == nil, "a done phase has nothing remaining: \(acknowledge)")
     }
 
-    @Test("reconcile records the panel's rating with its reason; bad ratings, no reason and undelivered pairs are refused")
+    @Test(
+        "reconcile records the panel's rating with its reason; bad ratings, no reason and undelivered pairs are refused"
+    )
     func reconcile() async throws {
         let practice = try await Self.deliveredRun()
         defer { practice.remove() }

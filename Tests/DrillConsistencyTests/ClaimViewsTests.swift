@@ -50,12 +50,18 @@ struct ClaimViewsTests {
         try await PortalOnRun.with(practice.run) { port in
             let board = try await PortalOnRun.get("/api/board", port: port, code: director)
             let cells = try Self.portalPhases(board, list: "cells")
-            #expect(cells["defacement>yn-telecom"] == PortalResolve(status: "pending", claimUnconfirmed: true), "\(board)")
+            #expect(
+                cells["defacement>yn-telecom"] == PortalResolve(status: "pending", claimUnconfirmed: true),
+                "\(board)"
+            )
             #expect(cells["defacement>yn-mobile"] == PortalResolve(status: "pending", claimUnconfirmed: false))
 
             let inbox = try await PortalOnRun.get("/api/inbox", port: port, code: telecom)
             let items = try Self.portalPhases(inbox, list: "items", team: "yn-telecom")
-            #expect(items["defacement>yn-telecom"] == PortalResolve(status: "pending", claimUnconfirmed: true), "\(inbox)")
+            #expect(
+                items["defacement>yn-telecom"] == PortalResolve(status: "pending", claimUnconfirmed: true),
+                "\(inbox)"
+            )
             let otherInbox = try await PortalOnRun.get("/api/inbox", port: port, code: mobile)
             let otherItems = try Self.portalPhases(otherInbox, list: "items", team: "yn-mobile")
             #expect(otherItems["defacement>yn-mobile"] == PortalResolve(status: "pending", claimUnconfirmed: false))
