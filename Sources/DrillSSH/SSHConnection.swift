@@ -17,9 +17,9 @@ struct SessionEndpoint: Sendable {
 /// One authenticated libssh2 session and its socket.
 ///
 /// Not thread-safe by itself. Invariant that makes `@unchecked Sendable` sound: a connection is used by exactly one
-/// worker thread at a time. The ``SessionPool`` actor hands it to one caller at a time (a lease); that caller only
-/// touches it inside a ``WorkerPool`` job, and hands it back after the job finished. The actor hop and the
-/// continuation resumption order every access after the previous one. A session is owned by the bastion pump's
+/// worker thread at a time. The ``SessionPool`` (a class whose state is behind a `Mutex`) hands it to one caller
+/// at a time (a lease); that caller only touches it inside a ``WorkerPool`` job, and hands it back after the job
+/// finished. The pool's lock and the worker pool's job hand-off order every access after the previous one. A session is owned by the bastion pump's
 /// thread for its whole life when it serves as a bastion.
 final class SSHConnection: @unchecked Sendable {
     let endpoint: SessionEndpoint
